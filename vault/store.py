@@ -1,0 +1,338 @@
+"""Opening, locking and atomically saving a vault file.
+
+A ``Vault`` holds the unwrapped data key for the life of the object, so the costly key
+derivation runs once per unlock; later reads and saves reuse the key. Writers take an
+exclusive ``flock`` on a separate lock file, re-read the file under it, and replace the file
+atomically, so concurrent processes never lose an update and a crash at any moment leaves
+either the previous or the next generation on disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import errno
+import fcntl
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from . import format as fmt
+from .errors import (
+    VaultBusy,
+    VaultError,
+    VaultExists,
+    VaultNotFound,
+    VaultPermissionError,
+    WrongPassphrase,
+)
+
+DEFAULT_LOCK_TIMEOUT = 10.0
+_POLL = 0.01
+
+
+def _os_error(exc: OSError, what: str, path: Path) -> VaultError:
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return VaultPermissionError(f"permission denied {what} {path}")
+    if exc.errno == errno.EISDIR:
+        return VaultError(f"{path} is a directory, not a vault file")
+    if exc.errno == errno.ENOTDIR:
+        return VaultError(f"a part of {path} is not a directory")
+    if exc.errno == errno.ENOSPC:
+        return VaultError(f"no space left on the device while {what} {path}")
+    return VaultError(f"could not access {path} while {what} it: {exc.strerror}")
+
+
+class _FileLock:
+    """An exclusive ``flock`` on ``path``, polled until a deadline."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self, timeout: float, *, blocking: bool = True) -> bool:
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            raise _os_error(exc, "locking", self.path) from None
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not blocking or time.monotonic() >= deadline:
+                    os.close(fd)
+                    if not blocking:
+                        return False
+                    raise VaultBusy(
+                        "the vault is busy: another tokendesk process holds its lock",
+                        hint=f"try again; the lock file is {self.path}",
+                    ) from None
+                time.sleep(_POLL)
+                continue
+            self._fd = fd
+            return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Vault:
+    """An unlocked vault file.
+
+    Use ``Vault.create`` or ``Vault.open``; read ``payload``; change it only inside
+    ``transaction()``, which holds the cross-process lock from the re-read to the save.
+    """
+
+    def __init__(self, path: Path, header: fmt.Header, data_key: bytes, payload: Any) -> None:
+        self.path = path
+        self._header = header
+        self._key = data_key
+        self._payload = payload
+        self._local = threading.local()
+        # Fault injection for crash tests: called at named points of a save.
+        self._on_step: Callable[[str], None] | None = None
+
+    def __repr__(self) -> str:
+        return f"Vault({str(self.path)!r})"
+
+    # ----------------------------------------------------------------- paths
+    @property
+    def lock_path(self) -> Path:
+        """The separate file that carries the cross-process lock."""
+        return lock_path_for(self.path)
+
+    @property
+    def backup_path(self) -> Path:
+        """The previous generation, kept by every save (and removed by a passphrase change)."""
+        return backup_path_for(self.path)
+
+    # ---------------------------------------------------------- constructors
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike[str],
+        passphrase: str,
+        payload: Any,
+        *,
+        kdf: fmt.KdfParams | None = None,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> Vault:
+        """Create a new vault; refuse to overwrite an existing one."""
+        path = Path(path)
+        kdf = kdf or fmt.KdfParams()
+        kdf.check()
+        _ensure_directory(path.parent)
+        salt, data_key = os.urandom(fmt.SALT_SIZE), os.urandom(fmt.KEY_SIZE)
+        header = fmt.new_header(kdf.derive(passphrase, salt), data_key, kdf, salt)
+        vault = cls(path, header, data_key, copy.deepcopy(payload))
+        lock = _FileLock(vault.lock_path)
+        lock.acquire(lock_timeout)
+        try:
+            if path.exists():
+                raise VaultExists(f"a vault already exists at {path}")
+            vault._write(fmt.seal(header, data_key, payload), keep_backup=False)
+        finally:
+            lock.release()
+        return vault
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        passphrase: str,
+        *,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> Vault:
+        """Open and unlock an existing vault (runs the key derivation once)."""
+        path = Path(path)
+        blob = _read(path)
+        header, ad, sealed = fmt.parse(blob)
+        data_key = fmt.unwrap_key(header.kdf.derive(passphrase, header.salt), header)
+        payload = fmt.open_sealed(data_key, header, ad, sealed)
+        vault = cls(path, header, data_key, payload)
+        vault._clean_stale_temps()
+        return vault
+
+    # ---------------------------------------------------------------- reading
+    @property
+    def payload(self) -> Any:
+        """A deep copy of the payload as of the last read or save."""
+        return copy.deepcopy(self._payload)
+
+    def reload(self) -> Any:
+        """Re-read the file with the cached key and return the fresh payload."""
+        self._payload = self._read_current()
+        return self.payload
+
+    def _read_current(self) -> Any:
+        header, ad, sealed = fmt.parse(_read(self.path))
+        if header.key_section() != self._header.key_section():
+            raise WrongPassphrase(
+                "the vault's passphrase was changed by another process",
+                hint="unlock the vault again with the new passphrase",
+            )
+        payload = fmt.open_sealed(self._key, header, ad, sealed)
+        self._header = header
+        return payload
+
+    # ---------------------------------------------------------------- writing
+    @contextlib.contextmanager
+    def transaction(self, timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[Any]:
+        """Locked read-modify-write: yield the freshly read payload, save it on clean exit.
+
+        The lock is held for the whole block, so a caller can keep it across slow work
+        (an HTTP token refresh) and no other process can interleave a write. If the block
+        raises, nothing is saved. Transactions do not nest.
+        """
+        if getattr(self._local, "active", False):
+            raise RuntimeError("vault transactions do not nest")
+        lock = _FileLock(self.lock_path)
+        lock.acquire(timeout)
+        self._local.active = True
+        try:
+            payload = self._read_current()
+            yield payload
+            self._save_locked(payload)
+        finally:
+            self._local.active = False
+            lock.release()
+
+    def change_passphrase(
+        self,
+        new_passphrase: str,
+        *,
+        kdf: fmt.KdfParams | None = None,
+        timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> None:
+        """Re-wrap the data key under a new passphrase (optionally new KDF parameters).
+
+        The payload is not re-encrypted with a new key; the backup file is removed since it
+        would still open with the old passphrase.
+        """
+        kdf = kdf or self._header.kdf
+        kdf.check()
+        salt = os.urandom(fmt.SALT_SIZE)
+        kek = kdf.derive(new_passphrase, salt)
+        lock = _FileLock(self.lock_path)
+        lock.acquire(timeout)
+        try:
+            payload = self._read_current()
+            header = fmt.new_header(kek, self._key, kdf, salt)
+            self._write(fmt.seal(header, self._key, payload), keep_backup=False)
+            self._header, self._payload = header, payload
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.backup_path)
+            _fsync_dir(self.path.parent)
+        finally:
+            lock.release()
+
+    def _save_locked(self, payload: Any) -> None:
+        header = fmt.Header(
+            kdf=self._header.kdf,
+            salt=self._header.salt,
+            wrap_nonce=self._header.wrap_nonce,
+            wrapped_key=self._header.wrapped_key,
+            payload_nonce=secrets.token_bytes(fmt.NONCE_SIZE),
+        )
+        self._write(fmt.seal(header, self._key, payload), keep_backup=True)
+        self._header = header
+        self._payload = copy.deepcopy(payload)
+
+    def _step(self, name: str) -> None:
+        if self._on_step is not None:
+            self._on_step(name)
+
+    def _write(self, blob: bytes, *, keep_backup: bool) -> None:
+        """Atomically replace the file with ``blob`` (caller holds the lock)."""
+        directory = self.path.parent
+        tmp = directory / f".{self.path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+            try:
+                self._step("temp-created")
+                view = memoryview(blob)
+                while view:
+                    view = view[os.write(fd, view) :]
+                self._step("temp-written")
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if keep_backup and self.path.exists():
+                # Hard-link the current generation as the backup, then swap it in
+                # atomically: at every instant both names hold a complete vault.
+                bak_tmp = Path(f"{tmp}.bak")
+                os.link(self.path, bak_tmp)
+                os.replace(bak_tmp, self.backup_path)
+                self._step("backup-made")
+            os.replace(tmp, self.path)
+            self._step("replaced")
+            _fsync_dir(directory)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise _os_error(exc, "writing", self.path) from None
+
+    def _clean_stale_temps(self) -> None:
+        """Remove temp files left by a crashed writer (only when nobody holds the lock)."""
+        lock = _FileLock(self.lock_path)
+        try:
+            if not lock.acquire(0, blocking=False):
+                return
+        except VaultError:
+            return
+        try:
+            for stale in self.path.parent.glob(f".{self.path.name}.tmp-*"):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+        finally:
+            lock.release()
+
+
+def lock_path_for(path: Path) -> Path:
+    """The lock file that belongs to the vault at ``path``."""
+    return path.with_name(path.name + ".lock")
+
+
+def backup_path_for(path: Path) -> Path:
+    """The backup file that belongs to the vault at ``path``."""
+    return path.with_name(path.name + ".bak")
+
+
+def _ensure_directory(directory: Path) -> None:
+    if directory.is_dir():
+        return
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _os_error(exc, "creating the directory", directory) from None
+
+
+def _read(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read(256 * 1024 * 1024)
+    except FileNotFoundError:
+        raise VaultNotFound(
+            f"no vault at {path}", hint="create one with 'tokendesk init'"
+        ) from None
+    except OSError as exc:
+        raise _os_error(exc, "reading", path) from None
+
+
+__all__ = ["Vault", "backup_path_for", "lock_path_for"]
