@@ -1,10 +1,11 @@
 """A stand-in web browser for ``$BROWSER`` in tests (stdlib only, runs as a script).
 
 Usage: ``BROWSER="<python> /path/to/tests/support/browser.py %s"`` (see ``command()``);
-Python's ``webbrowser`` then runs ``browser.py URL``. Like a real browser the command returns at once (it forks:
-``webbrowser`` waits for a ``$BROWSER`` program to exit, and a caller serving its callback on
-the same thread would otherwise deadlock); the child then GETs the authorization URL, takes the
-IdP's redirect and GETs the loopback callback, the way a signed-in user's browser does.
+Python's ``webbrowser`` then runs ``browser.py URL``. Like a real browser the command
+returns at once: it forks, because ``webbrowser`` waits for a ``$BROWSER`` program to exit
+and a caller serving its callback on the same thread would otherwise deadlock. The child then
+GETs the authorization URL, takes the IdP's redirect and GETs the loopback callback, the way
+a signed-in user's browser does.
 
 Environment:
 
