@@ -1,0 +1,93 @@
+"""The ``tokendesk`` command line: a thin face over the same services the TUI uses.
+
+``main()`` builds the parser from the verb modules (each has ``register(subparsers)``),
+runs the chosen handler, and turns every known failure into a one-line message on stderr
+with exit status 1 (operation failed), 2 (usage or validation) or 3 (re-authorization
+needed). Without a verb it starts the TUI.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import TokendeskError
+from .common import ArgumentParser, Context
+
+VERB_MODULES = ("vault_cmds", "oauth_cmds", "mail_cmds")
+
+
+def build_parser() -> ArgumentParser:
+    """The complete argument parser."""
+    parser = ArgumentParser(
+        prog="tokendesk",
+        description="OAuth2 credentials in an encrypted vault, fresh tokens, and IMAP mail. "
+        "Run without a command to start the terminal UI.",
+    )
+    parser.add_argument("--version", action="version", version=f"tokendesk {__version__}")
+    parser.add_argument(
+        "--vault",
+        metavar="PATH",
+        help="vault file (default: $TOKENDESK_VAULT, else the user data directory)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
+    for name in VERB_MODULES:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:  # a verb module still being written
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def _report(ctx: Context, message: str, hint: str | None) -> None:
+    print(f"tokendesk: {message}", file=ctx.err, flush=True)
+    if hint:
+        print(f"tokendesk: hint: {hint}", file=ctx.err, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit status."""
+    from vault import VaultError
+
+    args = build_parser().parse_args(argv)
+    ctx = Context(vault_arg=args.vault)
+    try:
+        if args.command is None:
+            from ..app import run
+
+            return run(ctx.vault_path)
+        return int(args.handler(args, ctx))
+    except TokendeskError as exc:
+        _report(ctx, exc.message, exc.hint)
+        return exc.exit_code
+    except VaultError as exc:
+        _report(ctx, exc.message, exc.hint)
+        return 1
+    except KeyboardInterrupt:
+        print("tokendesk: interrupted", file=ctx.err, flush=True)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `tokendesk status | head`): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback, no secret
+        if os.environ.get("TOKENDESK_DEBUG"):
+            raise
+        _report(
+            ctx,
+            f"unexpected internal error ({type(exc).__name__})",
+            "run again with TOKENDESK_DEBUG=1 to see the traceback",
+        )
+        return 1
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

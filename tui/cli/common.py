@@ -1,0 +1,87 @@
+"""What every CLI verb shares: the context object, output helpers, and error reporting."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..errors import UsageError
+from ..session import Session, read_passphrase, resolve_vault_path
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with one-line errors and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: {message} (see '{self.prog} --help')\n")
+        raise SystemExit(2)
+
+
+@dataclass
+class Context:
+    """Handed to every command handler: lazy vault access and the output streams."""
+
+    vault_arg: str | None = None
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+    _session: Session | None = None
+
+    @property
+    def vault_path(self) -> Path:
+        """The vault file chosen by --vault, TOKENDESK_VAULT, or the default."""
+        return resolve_vault_path(self.vault_arg)
+
+    def session(self) -> Session:
+        """Open (once) and return the vault session, reading the passphrase as needed."""
+        if self._session is None:
+            path = self.vault_path
+            if not path.exists():
+                # Say so before asking for a passphrase that cannot help.
+                from vault import VaultNotFound
+
+                raise VaultNotFound(f"no vault at {path}", hint="create one with 'tokendesk init'")
+            self._session = Session.open(path, read_passphrase())
+        return self._session
+
+    def env(self, args: argparse.Namespace) -> str:
+        """The environment named by ``--env``, else the vault's current one (validated)."""
+        records = self.session().records
+        name = getattr(args, "env", None) or records.current_environment
+        return records.require_environment(name)
+
+    def print(self, *parts: Any) -> None:
+        """Write a line to stdout and flush at once (output may be a pipe)."""
+        print(*parts, file=self.out, flush=True)
+
+    def print_json(self, value: Any) -> None:
+        """Write ``value`` as indented JSON on stdout."""
+        json.dump(value, self.out, indent=2, ensure_ascii=False)
+        self.out.write("\n")
+        self.out.flush()
+
+    def warn(self, message: str) -> None:
+        """A one-line notice on stderr."""
+        print(f"tokendesk: {message}", file=self.err, flush=True)
+
+
+def add_env_option(parser: argparse.ArgumentParser) -> None:
+    """The ``--env E`` option shared by verbs that act on one environment."""
+    parser.add_argument(
+        "--env", metavar="E", help="environment to use (default: the vault's current one)"
+    )
+
+
+def parse_int(value: str, what: str, *, low: int | None = None, high: int | None = None) -> int:
+    """Parse a whole number for ``what`` or raise a UsageError naming it."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise UsageError(f"{what} must be a whole number, got {value!r}") from None
+    if (low is not None and number < low) or (high is not None and number > high):
+        bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise UsageError(f"{what} must be {bounds}, got {number}")
+    return number
