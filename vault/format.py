@@ -228,6 +228,7 @@ def _parse_header(raw: bytes) -> Header:
         kdf_doc, key_doc, pay_doc = doc["kdf"], doc["key"], doc["payload"]
         algs = (kdf_doc["alg"], key_doc["alg"], pay_doc["alg"], pay_doc["encoding"])
         params = (kdf_doc["memory_kib"], kdf_doc["iterations"], kdf_doc["lanes"])
+        encoded = (kdf_doc["salt"], key_doc["nonce"], key_doc["wrapped"], pay_doc["nonce"])
     except (UnicodeDecodeError, ValueError, KeyError, TypeError):
         raise CorruptVault("the vault header is damaged") from None
     if algs != ("argon2id", "aes-256-gcm", "aes-256-gcm", "json"):
@@ -237,10 +238,10 @@ def _parse_header(raw: bytes) -> Header:
     kdf = KdfParams(memory_kib=params[0], iterations=params[1], lanes=params[2])
     header = Header(
         kdf=kdf,
-        salt=_unb64(kdf_doc["salt"], SALT_SIZE),
-        wrap_nonce=_unb64(key_doc["nonce"], NONCE_SIZE),
-        wrapped_key=_unb64(key_doc["wrapped"], KEY_SIZE + TAG_SIZE),
-        payload_nonce=_unb64(pay_doc["nonce"], NONCE_SIZE),
+        salt=_unb64(encoded[0], SALT_SIZE),
+        wrap_nonce=_unb64(encoded[1], NONCE_SIZE),
+        wrapped_key=_unb64(encoded[2], KEY_SIZE + TAG_SIZE),
+        payload_nonce=_unb64(encoded[3], NONCE_SIZE),
     )
     if header.to_bytes() != raw:
         # Only the canonical encoding is valid: no second spelling of the same header.
