@@ -82,10 +82,10 @@ class Records:
             kind = COMPONENT_TYPES.get(raw.get("kind", ""))
             if kind is None:
                 continue
-            comp = kind.from_dict(raw)
+            comp = kind.from_vault(raw)
             components[comp.name] = comp
         tokens = {
-            env: {name: TokenRecord.from_dict(t) for name, t in per.items()}
+            env: {name: TokenRecord.from_vault(t) for name, t in per.items()}
             for env, per in payload.get("tokens", {}).items()
         }
         return cls(

@@ -184,12 +184,29 @@ def new_header(
     )
 
 
-def seal(header: Header, data_key: bytes, payload: Any) -> bytes:
-    """Encode the whole file: prefix, header, and the payload sealed with the data key."""
+def encode_payload(payload: Any) -> bytes:
+    """The payload's plaintext: compact UTF-8 JSON."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def decode_payload(plaintext: bytes) -> Any:
+    """Parse a payload plaintext; damage here means the writer was broken."""
+    try:
+        return json.loads(plaintext.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise CorruptVault("the vault's contents are damaged") from None
+
+
+def seal_plaintext(header: Header, data_key: bytes, plaintext: bytes) -> bytes:
+    """Encode the whole file: prefix, header, and the plaintext sealed with the data key."""
     head = header.to_bytes()
     prefix = _PREFIX.pack(MAGIC, VERSION, len(head)) + head
-    plaintext = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return prefix + AESGCM(data_key).encrypt(header.payload_nonce, plaintext, prefix)
+
+
+def seal(header: Header, data_key: bytes, payload: Any) -> bytes:
+    """Encode the whole file for a JSON-compatible payload."""
+    return seal_plaintext(header, data_key, encode_payload(payload))
 
 
 def parse(blob: bytes) -> tuple[Header, bytes, bytes]:
@@ -250,15 +267,16 @@ def _parse_header(raw: bytes) -> Header:
     return header
 
 
-def open_sealed(data_key: bytes, header: Header, ad: bytes, sealed: bytes) -> Any:
-    """Decrypt and decode the payload; any authentication failure is opaque."""
+def open_plaintext(data_key: bytes, header: Header, ad: bytes, sealed: bytes) -> bytes:
+    """Decrypt the payload; any authentication failure is opaque."""
     try:
-        plaintext = AESGCM(data_key).decrypt(header.payload_nonce, sealed, ad)
+        return AESGCM(data_key).decrypt(header.payload_nonce, sealed, ad)
     except InvalidTag:
         raise WrongPassphrase(
             "wrong passphrase, or the vault file was damaged or tampered with"
         ) from None
-    try:
-        return json.loads(plaintext.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise CorruptVault("the vault's contents are damaged") from None
+
+
+def open_sealed(data_key: bytes, header: Header, ad: bytes, sealed: bytes) -> Any:
+    """Decrypt and decode the payload."""
+    return decode_payload(open_plaintext(data_key, header, ad, sealed))

@@ -10,7 +10,6 @@ either the previous or the next generation on disk.
 from __future__ import annotations
 
 import contextlib
-import copy
 import errno
 import fcntl
 import os
@@ -99,11 +98,12 @@ class Vault:
     ``transaction()``, which holds the cross-process lock from the re-read to the save.
     """
 
-    def __init__(self, path: Path, header: fmt.Header, data_key: bytes, payload: Any) -> None:
+    def __init__(self, path: Path, header: fmt.Header, data_key: bytes, plaintext: bytes) -> None:
         self.path = path
         self._header = header
         self._key = data_key
-        self._payload = payload
+        # The plaintext, not a parsed object: a fresh parse is cheaper than a deep copy.
+        self._plaintext = plaintext
         self._local = threading.local()
         # Fault injection for crash tests: called at named points of a save.
         self._on_step: Callable[[str], None] | None = None
@@ -140,13 +140,14 @@ class Vault:
         _ensure_directory(path.parent)
         salt, data_key = os.urandom(fmt.SALT_SIZE), os.urandom(fmt.KEY_SIZE)
         header = fmt.new_header(kdf.derive(passphrase, salt), data_key, kdf, salt)
-        vault = cls(path, header, data_key, copy.deepcopy(payload))
+        plaintext = fmt.encode_payload(payload)
+        vault = cls(path, header, data_key, plaintext)
         lock = _FileLock(vault.lock_path)
         lock.acquire(lock_timeout)
         try:
             if path.exists():
                 raise VaultExists(f"a vault already exists at {path}")
-            vault._write(fmt.seal(header, data_key, payload), keep_backup=False)
+            vault._write(fmt.seal_plaintext(header, data_key, plaintext), keep_backup=False)
         finally:
             lock.release()
         return vault
@@ -164,21 +165,21 @@ class Vault:
         blob = _read(path)
         header, ad, sealed = fmt.parse(blob)
         data_key = fmt.unwrap_key(header.kdf.derive(passphrase, header.salt), header)
-        payload = fmt.open_sealed(data_key, header, ad, sealed)
-        vault = cls(path, header, data_key, payload)
+        plaintext = fmt.open_plaintext(data_key, header, ad, sealed)
+        fmt.decode_payload(plaintext)
+        vault = cls(path, header, data_key, plaintext)
         vault._clean_stale_temps()
         return vault
 
     # ---------------------------------------------------------------- reading
     @property
     def payload(self) -> Any:
-        """A deep copy of the payload as of the last read or save."""
-        return copy.deepcopy(self._payload)
+        """A private copy of the payload as of the last read or save."""
+        return fmt.decode_payload(self._plaintext)
 
     def reload(self) -> Any:
         """Re-read the file with the cached key and return the fresh payload."""
-        self._payload = self._read_current()
-        return self.payload
+        return self._read_current()
 
     def _read_current(self) -> Any:
         header, ad, sealed = fmt.parse(_read(self.path))
@@ -187,8 +188,9 @@ class Vault:
                 "the vault's passphrase was changed by another process",
                 hint="unlock the vault again with the new passphrase",
             )
-        payload = fmt.open_sealed(self._key, header, ad, sealed)
-        self._header = header
+        plaintext = fmt.open_plaintext(self._key, header, ad, sealed)
+        payload = fmt.decode_payload(plaintext)
+        self._header, self._plaintext = header, plaintext
         return payload
 
     # ---------------------------------------------------------------- writing
@@ -232,10 +234,10 @@ class Vault:
         lock = _FileLock(self.lock_path)
         lock.acquire(timeout)
         try:
-            payload = self._read_current()
+            self._read_current()
             header = fmt.new_header(kek, self._key, kdf, salt)
-            self._write(fmt.seal(header, self._key, payload), keep_backup=False)
-            self._header, self._payload = header, payload
+            self._write(fmt.seal_plaintext(header, self._key, self._plaintext), keep_backup=False)
+            self._header = header
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.backup_path)
             _fsync_dir(self.path.parent)
@@ -250,9 +252,9 @@ class Vault:
             wrapped_key=self._header.wrapped_key,
             payload_nonce=secrets.token_bytes(fmt.NONCE_SIZE),
         )
-        self._write(fmt.seal(header, self._key, payload), keep_backup=True)
-        self._header = header
-        self._payload = copy.deepcopy(payload)
+        plaintext = fmt.encode_payload(payload)
+        self._write(fmt.seal_plaintext(header, self._key, plaintext), keep_backup=True)
+        self._header, self._plaintext = header, plaintext
 
     def _step(self, name: str) -> None:
         if self._on_step is not None:
