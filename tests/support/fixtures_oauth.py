@@ -1,6 +1,8 @@
 """Pytest fixtures for the OAuth tests: a running test IdP and a test browser.
 
 * ``idp``: a fresh ``TestIdP`` (see ``tests.support.idp``) running on 127.0.0.1 for one test.
+* ``oauth_session``: a cheap vault with a component ``Mail`` for the IdP (and tokens).
+* ``oauth_component(idp, ...)``, ``token_record(issued)``: helpers for building records.
 * ``browser_env``: a dict of environment variables that make ``webbrowser``/``$BROWSER`` use
   ``tests/support/browser.py``; ``browser_env.log`` is the JSON-lines visit log path and
   ``browser_env.visits()`` reads it (waiting briefly for the forked browser to finish).
@@ -10,13 +12,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.support import browser
-from tests.support.idp import TestIdP
+from tests.support.fixtures_vault import PASSPHRASE
+from tests.support.idp import CONFIDENTIAL_CLIENT, IssuedToken, TestIdP
+from tui.components import OAuthComponent, TokenRecord
+from tui.records import Records
+from tui.session import Session
 
 
 @pytest.fixture
@@ -56,3 +63,59 @@ def browser_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> BrowserEnv:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env
+
+
+def oauth_component(idp: TestIdP, name: str = "Mail", **overrides: Any) -> OAuthComponent:
+    """An OAuth2 component pointing at ``idp`` with its confidential client."""
+    fields: dict[str, Any] = {
+        "authorization_url": idp.authorize_url,
+        "token_url": idp.token_url,
+        "device_authorization_url": idp.device_url,
+        "client_id": CONFIDENTIAL_CLIENT[0],
+        "client_secret": CONFIDENTIAL_CLIENT[1],
+        "auth_method": "client_secret_basic",
+        "scope": "openid email offline_access",
+    }
+    fields.update(overrides)
+    return OAuthComponent(name=name, **fields)
+
+
+def token_record(tok: IssuedToken, *, expires_in: float | None = None) -> TokenRecord:
+    """A TokenRecord as stored after receiving ``tok`` now (``expires_in`` overrides)."""
+    now = time.time()
+    life = tok.expires_in if expires_in is None else expires_in
+    return TokenRecord(
+        access_token=tok.access_token,
+        refresh_token=tok.refresh_token or "",
+        expires_at=now + life,
+        scope=tok.scope,
+        obtained_at=now,
+        refresh_token_issued_at=now,
+    )
+
+
+@pytest.fixture
+def oauth_session(
+    idp: TestIdP, make_vault: Callable[..., Path]
+) -> Callable[..., tuple[Session, Records]]:
+    """Make a cheap vault holding one component ``Mail`` for ``idp`` and open it.
+
+    ``oauth_session(expires_in=None, tokens=True, **component_overrides)`` returns
+    ``(session, records)``; with ``tokens`` the Test environment holds tokens the IdP issued
+    (``expires_in`` sets the stored expiry, e.g. 0 to make them due for refresh).
+    """
+
+    def make(
+        *, tokens: bool = True, expires_in: float | None = None, **overrides: Any
+    ) -> tuple[Session, Records]:
+        records = Records()
+        comp = oauth_component(idp, **overrides)
+        records.add(comp)
+        if tokens:
+            issued = idp.issue_token(scope=comp.scope, client_id=comp.client_id)
+            records.set_token("Test", comp.name, token_record(issued, expires_in=expires_in))
+        path = make_vault(records)
+        session = Session.open(path, PASSPHRASE)
+        return session, session.records
+
+    return make

@@ -127,12 +127,12 @@ class CallbackServer:
 
     def close(self) -> None:
         """Stop listening and free the port (idempotent, callable from any thread)."""
-        with self._close_lock:
+        with self._close_lock:  # a second caller returns only once the port is free
             if self._closed:
                 return
+            self._server.shutdown()
+            self._server.server_close()
             self._closed = True
-        self._server.shutdown()
-        self._server.server_close()
 
     @property
     def closed(self) -> bool:
