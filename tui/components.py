@@ -182,7 +182,7 @@ def _set(obj: object, name: str, value: Any) -> None:
 
 
 @functools.cache
-def _defaults(cls: Any) -> tuple[tuple[str, Any, Any], ...]:
+def _defaults(cls: type) -> tuple[tuple[str, Any, Any], ...]:
     return tuple((f.name, f.default, f.default_factory) for f in dataclasses.fields(cls))
 
 
@@ -207,7 +207,8 @@ def _trusted(cls: Any, d: dict[str, Any]) -> Any:
 
 def _fields_dict(obj: Any) -> dict[str, Any]:
     # Shallow, unlike dataclasses.asdict: the result is serialized to JSON at once.
-    return {name: getattr(obj, name) for name, _, _ in _defaults(type(obj))}
+    cls: type = type(obj)
+    return {name: getattr(obj, name) for name, _, _ in _defaults(cls)}
 
 
 @dataclass(frozen=True)
@@ -347,7 +348,7 @@ class OAuthComponent:
         """Rebuild a component the vault stored (validated when it was saved)."""
         d = dict(d)
         d["extra_params"] = tuple(tuple(p) for p in d.get("extra_params", ()))
-        return _trusted(cls, d)  # type: ignore[no-any-return]
+        return _trusted(cls, d)
 
 
 @dataclass(frozen=True)
@@ -439,7 +440,7 @@ class MailComponent:
     @classmethod
     def from_vault(cls, d: dict[str, Any]) -> MailComponent:
         """Rebuild a component the vault stored (validated when it was saved)."""
-        return _trusted(cls, d)  # type: ignore[no-any-return]
+        return _trusted(cls, d)
 
 
 Component = OAuthComponent | MailComponent
@@ -530,4 +531,4 @@ class TokenRecord:
     @classmethod
     def from_vault(cls, d: dict[str, Any]) -> TokenRecord:
         """Rebuild a token record the vault stored."""
-        return _trusted(cls, d)  # type: ignore[no-any-return]
+        return _trusted(cls, d)
