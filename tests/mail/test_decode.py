@@ -1,0 +1,103 @@
+"""Unit tests of the lenient mail decoding (no server needed)."""
+
+from __future__ import annotations
+
+import base64
+from email import message_from_bytes
+from email.policy import compat32
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.support import mailgen
+from tui.mail.decode import (
+    body_and_attachments,
+    clean_line,
+    clean_text,
+    decode_bytes,
+    decode_rfc2047,
+    format_address,
+    header_text,
+    html_to_text,
+)
+
+
+def test_rfc2047_joins_split_multibyte_words():
+    raw = "Grüße".encode()
+    words = [base64.b64encode(raw[:3]).decode(), base64.b64encode(raw[3:]).decode()]
+    text = f"=?UTF-8?B?{words[0]}?= =?UTF-8?B?{words[1]}?="
+    assert decode_rfc2047(text) == "Grüße"
+
+
+def test_rfc2047_keeps_spacing_around_plain_text():
+    assert decode_rfc2047("Re: =?utf-8?q?a?= =?utf-8?q?b?= tail") == "Re: ab tail"
+    assert decode_rfc2047("pre =?iso-8859-1?q?caf=E9?= post") == "pre café post"
+
+
+def test_rfc2047_unknown_charset_and_bad_base64_do_not_crash():
+    assert decode_rfc2047("=?x-nothing?Q?Broken_=E9?=") == "Broken é"
+    assert decode_rfc2047("=?utf-8?B?@@@?=") in ("=?utf-8?B?@@@?=", "")
+
+
+def test_header_text_handles_raw_8bit_and_controls():
+    raw = "Subject \udcc3\udca9t\udce9 \x1b[31mred\x07"  # surrogate-escaped bytes from the parser
+    text = header_text(raw)
+    assert "\x1b" not in text and "\x07" not in text
+    assert text.startswith("Subject ")
+
+
+def test_decode_bytes_fallbacks():
+    assert decode_bytes("Привет".encode("koi8-r"), "koi8-r") == "Привет"
+    assert decode_bytes("会議".encode("shift_jis"), "x-sjis") == "会議"
+    assert decode_bytes(b"caf\xe9", "us-ascii") == "café"  # mislabelled 8-bit "ascii"
+    assert decode_bytes(b"caf\xe9", "no-such-charset") == "café"
+    assert decode_bytes(b"ok \xc3\x28", "utf-8") == "ok \ufffd("
+
+
+def test_clean_removes_terminal_escapes_but_keeps_layout():
+    assert clean_text("a\tb\r\nc\x1b]0;title\x07d") == "a\tb\nc]0;titled"
+    assert clean_line(" a \n\t b ") == "a b"
+
+
+def test_format_address():
+    assert (
+        format_address(b"=?utf-8?q?J=C3=B6rg?=", b"j", b"example.test") == "Jörg <j@example.test>"
+    )
+    assert format_address(None, b"bob", b"example.test") == "bob@example.test"
+
+
+def test_html_to_text_drops_scripts_and_styles():
+    text = html_to_text("<style>p{}</style><script>evil()</script><p>Hello <b>you</b></p>")
+    assert "Hello you" in text
+    assert "evil" not in text and "p{}" not in text
+
+
+def test_every_corpus_message_decodes_as_expected():
+    for item in mailgen.corpus():
+        msg = message_from_bytes(item.raw, policy=compat32)
+        body, _type, attachments = body_and_attachments(msg)
+        assert item.body_snippet in body, item.key
+        assert [(a[0], a[2]) for a in attachments] == list(item.attachments), item.key
+        if "absent" in item.extra:
+            assert item.extra["absent"] not in body
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300), st.sampled_from([None, "utf-8", "koi8-r", "bogus", "us-ascii"]))
+def test_decode_bytes_never_raises(data, charset):
+    assert isinstance(decode_bytes(data, charset), str)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_header_text_never_raises_and_has_no_controls(text):
+    out = header_text(text)
+    assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in out)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=2000))
+def test_any_bytes_parse_into_a_view(data):
+    msg = message_from_bytes(data, policy=compat32)
+    body, _type, _atts = body_and_attachments(msg)
+    assert isinstance(body, str)

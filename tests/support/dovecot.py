@@ -1,0 +1,422 @@
+"""A private Dovecot IMAP server for tests and benchmarks.
+
+`Dovecot` writes a configuration into a directory of its own, generates a private CA and a
+server certificate for ``127.0.0.1``/``localhost`` with ``openssl``, and runs
+``dovecot -F -c <conf>`` on free loopback ports:
+
+- ``imaps_port``: implicit TLS;
+- ``imap_port``: plain IMAP that offers STARTTLS;
+- ``plain_port`` (only with ``no_starttls=True``): plain IMAP that does NOT offer STARTTLS.
+  Dovecot 2.3 cannot switch TLS off per listener, so this port belongs to a second master
+  process with ``ssl = no`` that serves the same maildirs.
+
+Users: every entry of ``passwords`` logs in with PLAIN/LOGIN (passwd-file); any other user
+logs in with XOAUTH2/OAUTHBEARER, checked by Dovecot's ``oauth2`` passdb with RFC 7662
+introspection against ``introspection_url`` (a URL whose userinfo holds the resource
+server's client credentials, sent as HTTP Basic). The introspection reply's
+``username_attribute`` claim must equal the SASL user.
+
+The auth penalty and failure delay are off, so failed logins answer at once. Mail lives in
+``maildir(user)``; after writing files there call `resync`.
+
+Example::
+
+    with Dovecot(tmp_path, introspection_url="http://rs:secret@127.0.0.1:8000/introspect") as d:
+        imapclient.IMAPClient(d.host, d.imaps_port, ssl_context=d.ssl_context())
+
+Raises `DovecotMissing` (never skips) when the ``dovecot`` binary is not installed.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import ssl
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+HOST = "127.0.0.1"
+DEFAULT_PASSWORDS = {"pat@example.test": "correct horse battery staple"}
+
+
+class DovecotMissing(RuntimeError):
+    """The ``dovecot``/``doveadm`` binaries are not installed (tests must fail, not skip)."""
+
+
+class DovecotFailed(RuntimeError):
+    """Dovecot did not start or a doveadm command failed; the message includes its log tail."""
+
+
+def find_binary(name: str) -> str:
+    """Return the path of a Dovecot binary or raise `DovecotMissing`."""
+    found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin:/sbin:/bin")
+    if not found:
+        raise DovecotMissing(
+            f"{name!r} not found: install Debian's dovecot-imapd (apt-get install -y dovecot-imapd)"
+        )
+    return found
+
+
+def free_port() -> int:
+    """A currently free TCP port on 127.0.0.1 (the kernel picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(
+        ["openssl", *args], cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
+def make_ca(directory: Path, name: str = "tokendesk test CA") -> tuple[Path, Path]:
+    """Create a self-signed CA in ``directory``; return ``(cert, key)`` paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    cert, key = directory / "ca.crt", directory / "ca.key"
+    _openssl(
+        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", key.name, "-out", cert.name, "-days", "3650", "-subj", f"/CN={name}",
+        "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        cwd=directory,
+    )  # fmt: skip
+    return cert, key
+
+
+def make_server_cert(
+    directory: Path,
+    ca: tuple[Path, Path],
+    names: tuple[str, ...] = ("localhost", "127.0.0.1"),
+    stem: str = "server",
+) -> tuple[Path, Path]:
+    """Issue a server certificate signed by ``ca`` for DNS names/IP addresses ``names``."""
+    san = ",".join(
+        (f"IP:{n}" if n.replace(".", "").isdigit() or ":" in n else f"DNS:{n}") for n in names
+    )
+    cert, key, csr = directory / f"{stem}.crt", directory / f"{stem}.key", directory / f"{stem}.csr"
+    ext = directory / f"{stem}.ext"
+    ext.write_text(
+        f"subjectAltName={san}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n"
+    )
+    _openssl(
+        "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", key.name, "-out", csr.name, "-subj", f"/CN={names[0]}",
+        cwd=directory,
+    )  # fmt: skip
+    _openssl(
+        "x509", "-req", "-in", csr.name, "-CA", str(ca[0]), "-CAkey", str(ca[1]),
+        "-CAcreateserial", "-out", cert.name, "-days", "825", "-extfile", ext.name,
+        cwd=directory,
+    )  # fmt: skip
+    csr.unlink()
+    return cert, key
+
+
+def _mail_owner() -> tuple[int, int, str, str]:
+    """uid, gid and their names for mail processes (Dovecot refuses to run them as root)."""
+    if os.geteuid() == 0:
+        nobody = pwd.getpwnam("nobody")
+        group = "nogroup"
+        try:
+            import grp
+
+            gid = grp.getgrnam(group).gr_gid
+        except KeyError:
+            gid, group = nobody.pw_gid, str(nobody.pw_gid)
+        return nobody.pw_uid, gid, "nobody", group
+    me = pwd.getpwuid(os.getuid())
+    return me.pw_uid, me.pw_gid, me.pw_name, str(me.pw_gid)
+
+
+class Dovecot:
+    """One private Dovecot server (see the module docstring). Use as a context manager."""
+
+    host = HOST
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        introspection_url: str | None = None,
+        username_attribute: str = "email",
+        passwords: dict[str, str] | None = None,
+        no_starttls: bool = False,
+        debug: bool = False,
+    ) -> None:
+        self.root = Path(root)
+        self.introspection_url = introspection_url
+        self.username_attribute = username_attribute
+        self.passwords = dict(DEFAULT_PASSWORDS if passwords is None else passwords)
+        self.no_starttls = no_starttls
+        self.debug = debug
+        self.imaps_port = 0
+        self.imap_port = 0
+        self.plain_port: int | None = None
+        self._procs: list[subprocess.Popen[bytes]] = []
+        self._confs: list[Path] = []
+        self.uid, self.gid, self.user_name, self.group_name = _mail_owner()
+        self.instance = f"tokendesk-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        tls = self.root / "tls"
+        self.ca_file = tls / "ca.crt"
+        self.cert_file = tls / "server.crt"
+        self.key_file = tls / "server.key"
+
+    # -- paths -----------------------------------------------------------------------------
+
+    @property
+    def mail_root(self) -> Path:
+        return self.root / "mail"
+
+    def maildir(self, user: str, folder: str = "INBOX") -> Path:
+        """The Maildir++ directory of ``folder`` for ``user`` (INBOX is the user's root)."""
+        base = self.mail_root / user
+        return base if folder.upper() == "INBOX" else base / ("." + folder.replace("/", "."))
+
+    @property
+    def conf_file(self) -> Path:
+        return self._confs[0]
+
+    @property
+    def log_file(self) -> Path:
+        return self.root / "log" / "dovecot.log"
+
+    def log(self, tail: int = 60) -> str:
+        """The last ``tail`` lines of Dovecot's log (all instances), for failure messages."""
+        lines: list[str] = []
+        for f in sorted((self.root / "log").glob("*.log")):
+            lines += f.read_text(errors="replace").splitlines()
+        return "\n".join(lines[-tail:])
+
+    def ssl_context(self, ca_file: Path | None = None) -> ssl.SSLContext:
+        """A verifying client context that trusts this server's private CA."""
+        return ssl.create_default_context(cafile=str(ca_file or self.ca_file))
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> Dovecot:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Write config, certificates and users, then run Dovecot until its ports answer."""
+        dovecot = find_binary("dovecot")
+        find_binary("doveadm")
+        for sub in ("tls", "log", "mail", "home"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        self._check_traversable()
+        # Auth and mail processes run unprivileged and must reach files below root.
+        self.root.chmod(0o755)
+        for sub in ("mail", "home"):
+            os.chown(self.root / sub, self.uid, self.gid)
+        if not self.cert_file.exists():
+            ca = make_ca(self.root / "tls")
+            make_server_cert(self.root / "tls", ca)
+            self.key_file.chmod(0o644)  # read by Dovecot's config process as root anyway
+        users = self.root / "users"
+        users.write_text("".join(f"{u}:{{PLAIN}}{p}::::::\n" for u, p in self.passwords.items()))
+        users.chmod(0o644)
+        oauth = self.root / "oauth2.conf.ext"
+        oauth.write_text(self._oauth_conf())
+        oauth.chmod(0o644)
+
+        last_error: Exception | None = None
+        for _attempt in range(3):  # a port picked as free may be taken before Dovecot binds it
+            self.imaps_port, self.imap_port = free_port(), free_port()
+            self.plain_port = free_port() if self.no_starttls else None
+            self._confs = [self._write_conf("main", tls=True)]
+            if self.no_starttls:
+                self._confs.append(self._write_conf("plain", tls=False))
+            try:
+                for conf in self._confs:
+                    self._procs.append(
+                        subprocess.Popen(
+                            [dovecot, "-F", "-c", str(conf)],
+                            stdout=subprocess.DEVNULL,
+                            stderr=open(self.root / "log" / "stderr.log", "ab"),  # noqa: SIM115
+                        )
+                    )
+                ports = [self.imaps_port, self.imap_port]
+                if self.plain_port:
+                    ports.append(self.plain_port)
+                self._wait_for(ports)
+                return
+            except DovecotFailed as e:
+                last_error = e
+                self.stop()
+        raise DovecotFailed(f"Dovecot did not start: {last_error}")
+
+    def _check_traversable(self) -> None:
+        """Dovecot's auth and mail processes run unprivileged: every parent must be o+x."""
+        if os.geteuid() != 0:
+            return
+        for parent in self.root.resolve().parents:
+            if not parent.stat().st_mode & 0o001:
+                raise DovecotFailed(
+                    f"{parent} is not searchable by others (mode "
+                    f"{parent.stat().st_mode & 0o777:o}); Dovecot's unprivileged processes "
+                    "could not reach the server directory: use a directory under /tmp "
+                    "(e.g. tempfile.mkdtemp())"
+                )
+
+    def _wait_for(self, ports: list[int], timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        pending = list(ports)
+        while pending:
+            for proc in self._procs:
+                if proc.poll() is not None:
+                    raise DovecotFailed(f"dovecot exited with {proc.returncode}\n{self.log()}")
+            try:
+                with socket.create_connection((HOST, pending[0]), timeout=1):
+                    pending.pop(0)
+                    continue
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise DovecotFailed(f"port {pending[0]} never answered\n{self.log()}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Stop every master process and wait until each has exited."""
+        for proc in self._procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self._procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+        self._procs.clear()
+
+    # -- mail ------------------------------------------------------------------------------
+
+    def doveadm(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run ``doveadm -c <conf> ARGS`` against this server's configuration."""
+        result = subprocess.run(
+            [find_binary("doveadm"), "-c", str(self.conf_file), *args],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if check and result.returncode != 0:
+            raise DovecotFailed(
+                f"doveadm {' '.join(args)} failed ({result.returncode}): {result.stderr.strip()}"
+            )
+        return result
+
+    def chown_mail(self, path: Path | None = None) -> None:
+        """Give written maildir files to the mail user (no-op when not running as root)."""
+        if os.geteuid() == 0:
+            subprocess.run(
+                ["chown", "-R", f"{self.uid}:{self.gid}", str(path or self.mail_root)], check=True
+            )
+
+    def resync(self, user: str, folder: str = "*") -> None:
+        """Make Dovecot's index match files written directly into the user's maildirs."""
+        self.chown_mail(self.mail_root / user)
+        self.doveadm("force-resync", "-u", user, folder)
+
+    # -- configuration ---------------------------------------------------------------------
+
+    def _oauth_conf(self) -> str:
+        url = self.introspection_url or "http://127.0.0.1:9/introspect"
+        return (
+            "introspection_mode = post\n"
+            f"introspection_url = {url}\n"
+            "force_introspection = yes\n"
+            f"username_attribute = {self.username_attribute}\n"
+            "active_attribute = active\n"
+            "active_value = true\n"
+            "timeout_msecs = 10000\n"
+        )
+
+    def _write_conf(self, name: str, *, tls: bool) -> Path:
+        root = self.root
+
+        def listener(name: str, port: int | None, *, implicit: bool = False) -> str:
+            ssl_line = "    ssl = yes\n" if implicit else ""
+            return (
+                f"  inet_listener {name} {{\n    address = {HOST}\n    port = {port or 0}\n"
+                f"{ssl_line}  }}\n"
+            )
+
+        if tls:
+            listeners = listener("imap", self.imap_port) + listener(
+                "imaps", self.imaps_port, implicit=True
+            )
+        else:
+            listeners = listener("imap", self.plain_port) + listener("imaps", 0)
+        ssl_conf = (
+            f"ssl = yes\nssl_cert = <{self.cert_file}\nssl_key = <{self.key_file}\n"
+            "ssl_min_protocol = TLSv1.2\n"
+            if tls
+            else "ssl = no\n"
+        )
+        debug = "auth_debug = yes\nmail_debug = yes\n" if self.debug else ""
+        text = f"""# generated by tests/support/dovecot.py
+instance_name = {self.instance}-{name}
+base_dir = {root}/run-{name}
+state_dir = {root}/state-{name}
+log_path = {root}/log/{name}.log
+listen = {HOST}
+protocols = imap
+{ssl_conf}disable_plaintext_auth = no
+auth_mechanisms = plain login xoauth2 oauthbearer
+auth_failure_delay = 0
+auth_verbose = yes
+{debug}mail_location = maildir:{root}/mail/%u
+mail_uid = {self.uid}
+mail_gid = {self.gid}
+first_valid_uid = {min(self.uid, 500)}
+first_valid_gid = 0
+mail_fsync = never
+maildir_very_dirty_syncs = yes
+namespace inbox {{
+  inbox = yes
+  separator = /
+}}
+service imap-login {{
+{listeners}}}
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+service auth {{
+  idle_kill = 1 hours
+}}
+service stats {{
+  unix_listener stats-reader {{
+    mode = 0600
+  }}
+  unix_listener stats-writer {{
+    mode = 0666
+  }}
+}}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/users
+  mechanisms = plain login
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/oauth2.conf.ext
+}}
+userdb {{
+  driver = static
+  args = uid={self.uid} gid={self.gid} home={root}/home/%u allow_all_users=yes
+}}
+"""
+        conf = root / f"dovecot-{name}.conf"
+        conf.write_text(text)
+        conf.chmod(0o644)
+        return conf

@@ -1,0 +1,136 @@
+"""Plain data returned by the mail service (immutable, safe to pass between threads).
+
+All text here is decoded ``str`` taken from untrusted mail: the TUI shows it with markup
+off, the CLI prints it as is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when else None
+
+
+@dataclass(frozen=True, slots=True)
+class Folder:
+    """One mailbox on the server."""
+
+    name: str  # full name, decoded from modified UTF-7, e.g. "Archive/2024"
+    delimiter: str  # hierarchy separator ("/" or "."), "" when the server has none
+    flags: tuple[str, ...]  # e.g. ("\\HasNoChildren", "\\Sent")
+    selectable: bool = True  # False for \Noselect containers
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "delimiter": self.delimiter,
+            "flags": list(self.flags),
+            "selectable": self.selectable,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSummary:
+    """One row of a message list (ENVELOPE-level fields only)."""
+
+    uid: int
+    date: datetime | None  # the Date header, else the server's INTERNALDATE; None if neither
+    sender: str  # display string of From ("Name <addr>", or the address)
+    subject: str  # decoded; "" when absent
+    flags: tuple[str, ...]  # e.g. ("\\Seen", "\\Flagged")
+    size: int  # RFC822.SIZE in bytes
+
+    @property
+    def seen(self) -> bool:
+        return "\\Seen" in self.flags
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``mail list --json`` object (keys fixed by the CLI contract)."""
+        return {
+            "uid": self.uid,
+            "date": _iso(self.date),
+            "from": self.sender,
+            "subject": self.subject,
+            "flags": list(self.flags),
+            "size": self.size,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of a folder, newest (highest UID) first.
+
+    ``next_before_uid`` is the cursor for the next (older) page, or None at the oldest
+    message. ``total`` is the folder's message count when it was selected.
+    """
+
+    folder: str
+    messages: tuple[MessageSummary, ...]
+    total: int
+    next_before_uid: int | None
+    uidvalidity: int | None = None
+
+    @property
+    def has_more(self) -> bool:
+        return self.next_before_uid is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A non-body MIME part."""
+
+    filename: str  # decoded (RFC 2231/2047); "" when the part has none
+    content_type: str
+    size: int  # decoded size in bytes
+    part: str = ""  # IMAP body part number, e.g. "2" or "1.3"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "size": self.size,
+            "part": self.part,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MessageView:
+    """An opened message: headers, readable text body, attachments."""
+
+    uid: int
+    folder: str
+    subject: str
+    sender: str
+    to: str
+    cc: str
+    date: datetime | None
+    flags: tuple[str, ...]
+    size: int
+    headers: tuple[tuple[str, str], ...]  # decoded, in message order
+    body: str  # text/plain preferred; HTML converted to readable text
+    body_type: str  # content type the body came from ("text/plain", "text/html" or "")
+    attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+    message_id: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``mail show --json`` object."""
+        return {
+            "uid": self.uid,
+            "folder": self.folder,
+            "date": _iso(self.date),
+            "from": self.sender,
+            "to": self.to,
+            "cc": self.cc,
+            "subject": self.subject,
+            "message_id": self.message_id,
+            "flags": list(self.flags),
+            "size": self.size,
+            "headers": [[k, v] for k, v in self.headers],
+            "body": self.body,
+            "body_type": self.body_type,
+            "attachments": [a.to_json() for a in self.attachments],
+        }
