@@ -94,6 +94,18 @@ def test_no_browser_over_ssh_prints_url_tunnel_and_accepts_paste(oauth_session, 
     assert session.records.token("Test", "Mail") is None
 
 
+def test_no_display_means_no_browser(oauth_session, idp, browser_env, cli):
+    oauth_session(tokens=False)
+    res = cli("authorize", "Mail", "--timeout", "0.3", env={"DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    assert res.returncode == 1
+    assert "No browser will be opened (there is no graphical display)" in res.stdout
+    assert any(line.startswith(idp.authorize_url) for line in res.stdout.splitlines())
+    assert "ssh -N -L" not in res.stdout  # not an SSH session
+    res = cli("authorize", "Mail", "--no-browser", "--timeout", "0.3", env=dict(browser_env))
+    assert res.returncode == 1 and "(--no-browser)" in res.stdout
+    assert browser_env.visits(timeout=0.5) == []  # $BROWSER was not run
+
+
 def test_device_grant(oauth_session, idp, cli):
     session, _ = oauth_session(tokens=False)
     idp.device_interval = 0.05

@@ -121,6 +121,10 @@ def test_invalid_grant_needs_reauthorization_and_is_recorded(oauth_session, idp)
     assert after.needs_reauthorization
     assert "invalid_grant" in after.last_error
     assert after.refresh_token == old.refresh_token  # kept, untouched
+    requests = idp.stats["token"]
+    with pytest.raises(ReauthorizationNeeded, match="invalid_grant"):
+        fresh_token(session, "Mail", "Test")  # known dead: the IdP is not asked again
+    assert idp.stats["token"] == requests
 
 
 @pytest.mark.parametrize("fault", ["500", "html", "invalid_json", "hang"])

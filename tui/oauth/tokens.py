@@ -90,6 +90,12 @@ def _refresh_locked(
             )
         if not force and tok.is_fresh(comp.refresh_delay):
             return tok  # another process refreshed while we waited for the lock
+        if tok.needs_reauthorization and not force:
+            # The provider already rejected this refresh token: do not ask it again.
+            raise ReauthorizationNeeded(
+                tok.last_error or f"the token of {comp.name!r} in {env!r} needs authorization",
+                hint=tok.last_error_hint or reauth_hint(comp, env),
+            )
         if not tok.refresh_token:
             if not force and _valid_for(tok) > STILL_VALID_MARGIN:
                 return tok
