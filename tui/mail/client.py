@@ -246,7 +246,8 @@ class MailClient:
             greeting = _greeting_text(imap.welcome or b"")
             sock = imap.socket()
             version = sock.version() if isinstance(sock, ssl.SSLSocket) else None
-            cipher = sock.cipher()[0] if isinstance(sock, ssl.SSLSocket) else None
+            suite = sock.cipher() if isinstance(sock, ssl.SSLSocket) else None
+            cipher = suite[0] if suite else None
             self.info = ServerInfo(greeting, caps, mode, version, cipher)
             return self.info
 
@@ -723,7 +724,7 @@ def _view(
     attachments: tuple[Attachment, ...],
 ) -> MessageView:
     headers = tuple((clean_text(k), header_text(v)) for k, v in msg.raw_items())
-    first = {}
+    first: dict[str, str] = {}
     for k, v in headers:
         first.setdefault(k.lower(), v)
     date = parse_date(first.get("date", ""))

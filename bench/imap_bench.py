@@ -1,0 +1,284 @@
+"""IMAP listing benchmark: ``tokendesk mail list --limit 50`` vs a plain imapclient script.
+
+One command (run as root, like the tests, so Dovecot can drop privileges)::
+
+    .venv/bin/python bench/imap_bench.py [--messages 100000] [--runs 7] [--dir DIR]
+
+It starts a private Dovecot (tests/support/dovecot.py) whose ``Bulk`` folder holds
+``--messages`` generated messages (seeded once into ``--dir`` and reused by later runs), then
+measures, alternating the two in the same run against the same server:
+
+1. whole processes: ``tokendesk mail list bench --limit 50 --json`` (vault with a cheap
+   KDF, so the unlock cost is not in it) vs ``python -c <plain imapclient script>`` fetching
+   the same 50 envelopes; wall time and peak RSS (the child's VmHWM);
+2. the listing itself, in a fresh process each: tokendesk's connect + login + newest page +
+   logout vs the plain script's connect + login + EXAMINE + FETCH + logout; time and the
+   peak of Python allocations (tracemalloc) during that phase;
+3. the vault unlock with the default KDF (Argon2id 64 MiB, t=3, p=4), reported separately.
+
+Both sides must return the same 50 UIDs, or the benchmark stops. Prints a table; the target
+is a ratio of at most 1.2 for the listing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.support import mailgen  # noqa: E402
+from tests.support.dovecot import Dovecot  # noqa: E402
+
+USER = "bench@example.test"
+PASSWORD = "bench-password-4711"
+FOLDER = mailgen.BULK_FOLDER
+PASSPHRASE = "bench passphrase"
+ITEMS = ["UID", "ENVELOPE", "FLAGS", "RFC822.SIZE", "INTERNALDATE"]
+
+PLAIN_SCRIPT = """
+import json, ssl, sys, time
+import imapclient
+host, port, ca, user, password, folder, trace = sys.argv[1:8]
+if trace == "1":
+    import tracemalloc
+    tracemalloc.start()
+t1 = time.perf_counter()
+ctx = ssl.create_default_context(cafile=ca)
+c = imapclient.IMAPClient(host, int(port), ssl_context=ctx, timeout=30)
+c.login(user, password)
+n = c.select_folder(folder, readonly=True)[b"EXISTS"]
+c.use_uid = False
+rows = c.fetch(list(range(max(1, n - 49), n + 1)), @ITEMS@)
+uids = sorted((r[b"UID"] for r in rows.values()), reverse=True)
+c.logout()
+t2 = time.perf_counter()
+peak = tracemalloc.get_traced_memory()[1] if trace == "1" else 0
+print(json.dumps({"uids": uids, "phase": t2 - t1, "peak": peak}))
+""".replace("@ITEMS@", repr(ITEMS))
+
+# The listing phase of `tokendesk mail list`, timed from the unlocked session on: imports
+# (imapclient included) and the vault unlock happen before, as in the plain script.
+TOKENDESK_PHASE = """
+import json, sys, time
+import imapclient
+from tui.session import Session
+from tui.mail.service import open_client
+vault, passphrase, trace = sys.argv[1:4]
+session = Session.open(vault, passphrase)
+if trace == "1":
+    import tracemalloc
+    tracemalloc.start()
+t1 = time.perf_counter()
+with open_client(session, "bench") as client:
+    page = client.page(@FOLDER@, limit=50)
+t2 = time.perf_counter()
+peak = tracemalloc.get_traced_memory()[1] if trace == "1" else 0
+print(json.dumps({"uids": [m.uid for m in page.messages], "phase": t2 - t1, "peak": peak}))
+""".replace("@FOLDER@", repr(FOLDER))
+
+
+# Peak RSS of the child's own program: VmHWM at exit (ru_maxrss would include the memory of
+# this forking parent from before the exec).
+HWM = """
+import atexit, sys
+def _hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            sys.stderr.write("VMHWM %s\\n" % line.split()[1])
+atexit.register(_hwm)
+"""
+CLI_MAIN = (
+    HWM
+    + """
+import runpy
+sys.argv = ["tokendesk", *sys.argv[1:]]
+runpy.run_module("tui.cli", run_name="__main__", alter_sys=True)
+"""
+)
+
+
+def run(argv: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Run a child; return (wall seconds, peak RSS in KiB, stdout). Fails on a bad exit."""
+    start = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, env=env, cwd=REPO)
+    wall = time.perf_counter() - start
+    err = done.stderr.decode()
+    if done.returncode != 0:
+        raise SystemExit(f"{argv[:4]} failed ({done.returncode}): {err[-2000:]}")
+    hwm = [int(line.split()[1]) for line in err.splitlines() if line.startswith("VMHWM ")]
+    return wall, (hwm[-1] if hwm else 0), done.stdout.decode()
+
+
+def seed(server: Dovecot, count: int) -> None:
+    marker = server.maildir(USER, FOLDER) / f".tokendesk-bench-{count}"
+    if marker.exists():
+        print(f"reusing the seeded {count:,}-message folder in {server.root}", flush=True)
+        return
+    print(f"seeding {count:,} messages into {server.root} (once) ...", flush=True)
+    start = time.perf_counter()
+    import shutil
+
+    shutil.rmtree(server.mail_root / USER, ignore_errors=True)
+    owner = (server.uid, server.gid) if os.geteuid() == 0 else None
+    mailgen.write_bulk(server.maildir(USER, FOLDER), count, owner=owner)
+    server.resync(USER)
+    marker.touch()
+    print(f"  seeded in {time.perf_counter() - start:.1f} s", flush=True)
+
+
+def make_vault(path: Path, server: Dovecot) -> None:
+    from tests.support.fixtures_vault import CHEAP_KDF
+    from tui.components import MailComponent
+    from tui.records import Records
+    from vault import Vault
+
+    records = Records()
+    records.add(
+        MailComponent(
+            name="bench",
+            host=server.host,
+            port=server.imaps_port,
+            username=USER,
+            auth="password",
+            password=PASSWORD,
+            folder=FOLDER,
+            ca_file=str(server.ca_file),
+        )
+    )
+    Vault.create(path, PASSPHRASE, records.to_payload(), kdf=CHEAP_KDF)
+
+
+def kdf_unlock(tmp: Path) -> tuple[float, int]:
+    """Median time and child peak RSS of opening a vault made with the default KDF."""
+    from vault import KdfParams, Vault
+
+    path = tmp / "default-kdf.tokendesk"
+    Vault.create(path, PASSPHRASE, {"schema": 1}, kdf=KdfParams())
+    code = (
+        "import sys, time; from vault import Vault; t = time.perf_counter(); "
+        "Vault.open(sys.argv[1], sys.argv[2]); print(time.perf_counter() - t)"
+    )
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    times, rss = [], []
+    for _ in range(3):
+        _, peak, out = run([sys.executable, "-c", HWM + code, str(path), PASSPHRASE], env)
+        times.append(float(out))
+        rss.append(peak)
+    return statistics.median(times), int(statistics.median(rss))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "tokendesk-imap-bench",
+        help="server directory; the seeded folder is kept there for later runs",
+    )
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    server = Dovecot(args.dir, passwords={USER: PASSWORD})
+    server.start()
+    try:
+        seed(server, args.messages)
+        with tempfile.TemporaryDirectory() as tmp_name:
+            tmp = Path(tmp_name)
+            vault_path = tmp / "bench.tokendesk"
+            make_vault(vault_path, server)
+            env = {
+                k: v for k, v in os.environ.items() if not k.startswith(("TOKENDESK_", "PYTHON"))
+            }
+            env.update(
+                PYTHONPATH=str(REPO),
+                TOKENDESK_VAULT=str(vault_path),
+                TOKENDESK_PASSPHRASE=PASSPHRASE,
+            )
+            cli = [
+                sys.executable, "-c", CLI_MAIN, "mail", "list", "bench", "--limit", "50", "--json"
+            ]  # fmt: skip
+            plain = [
+                sys.executable, "-c", HWM + PLAIN_SCRIPT, server.host, str(server.imaps_port),
+                str(server.ca_file), USER, PASSWORD, FOLDER,
+            ]  # fmt: skip
+            phase = [sys.executable, "-c", TOKENDESK_PHASE, str(vault_path), PASSPHRASE]
+            fixed = [sys.executable, "-c", CLI_MAIN, "components"]
+            expected = list(range(args.messages, args.messages - 50, -1))
+            # Warm up both (page cache, Dovecot's index and processes).
+            run(cli, env)
+            run([*plain, "0"], env)
+            results: dict[str, list[tuple[float, int]]] = {k: [] for k in ("cli", "plain", "fixed")}
+            times: dict[str, list[float]] = {k: [] for k in ("cli", "plain")}
+            peaks: dict[str, list[int]] = {k: [] for k in ("cli", "plain")}
+
+            def phase_run(kind: str, argv: list[str], trace: bool) -> None:
+                data = json.loads(run([*argv, "1" if trace else "0"], env)[2])
+                if data["uids"] != expected:
+                    raise SystemExit(f"{kind}: the listing held other messages than the newest 50")
+                if trace:
+                    peaks[kind].append(data["peak"])
+                else:
+                    times[kind].append(data["phase"])
+
+            for _ in range(args.runs):
+                wall, rss, out = run(cli, env)
+                if [r["uid"] for r in json.loads(out)] != expected:
+                    raise SystemExit("tokendesk listed other messages than the newest 50")
+                results["cli"].append((wall, rss))
+                wall, rss, out = run([*plain, "0"], env)
+                if json.loads(out)["uids"] != expected:
+                    raise SystemExit("the plain script fetched other messages")
+                results["plain"].append((wall, rss))
+                times["plain"].append(json.loads(out)["phase"])
+                wall, rss, _ = run(fixed, env)
+                results["fixed"].append((wall, rss))
+                phase_run("cli", phase, trace=False)
+                phase_run("cli", phase, trace=True)
+                phase_run("plain", plain, trace=True)
+            kdf_time, kdf_rss = kdf_unlock(tmp)
+    finally:
+        server.stop()
+
+    def med(rows: list[tuple[float, int]], i: int) -> float:
+        return statistics.median(r[i] for r in rows)
+
+    print()
+    print(f"IMAP listing of the newest 50 of {args.messages:,} messages "
+          f"(median of {args.runs} runs, same Dovecot, same run)")  # fmt: skip
+    print(f"{'':44}{'tokendesk':>12}{'plain':>12}{'ratio':>8}")
+    cli_runs, plain_runs = results["cli"], results["plain"]
+    rows = [
+        ("whole process: wall time (ms)", med(cli_runs, 0) * 1e3, med(plain_runs, 0) * 1e3),
+        ("whole process: peak RSS (MiB)", med(cli_runs, 1) / 1024, med(plain_runs, 1) / 1024),
+        ("listing itself: time (ms)", statistics.median(times["cli"]) * 1e3,
+         statistics.median(times["plain"]) * 1e3),
+        ("listing itself: peak Python allocations (KiB)", statistics.median(peaks["cli"]) / 1024,
+         statistics.median(peaks["plain"]) / 1024),
+    ]  # fmt: skip
+    for label, ours, theirs in rows:
+        print(f"{label:44}{ours:>12.1f}{theirs:>12.1f}{ours / theirs:>8.2f}")
+    print(
+        f"{'of which: tokendesk start + cheap unlock':44}{med(results['fixed'], 0) * 1e3:>12.1f}"
+        f"{'':>12}{'':>8}   (ms; `tokendesk components`, no IMAP; "
+        f"peak RSS {med(results['fixed'], 1) / 1024:.1f} MiB)"
+    )
+    print()
+    print(f"vault unlock, default KDF (Argon2id 64 MiB, t=3, p=4): {kdf_time * 1e3:.0f} ms, "
+          f"process peak RSS {kdf_rss / 1024:.1f} MiB (not included above; the listing uses a "
+          "cheap-KDF vault)")  # fmt: skip
+    print("target: listing itself within 1.2x of the plain script in time and memory")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
