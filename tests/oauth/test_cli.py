@@ -34,6 +34,8 @@ def test_authorize_in_the_browser(oauth_session, idp, browser_env, cli):
     assert idp.token_state(tok.access_token) == "active"
     assert "alice@example.test" in res.stdout
     no_secrets(res.stdout + res.stderr, tok.access_token, tok.refresh_token)
+    (visit_,) = browser_env.visits()  # the page reached the browser before the CLI exited
+    assert visit_["status"] == 200 and "OAuth2 token received with success!" in visit_["body"]
 
 
 def test_authorize_denied_exits_1_and_keeps_tokens(oauth_session, idp, browser_env, cli):

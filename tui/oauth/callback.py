@@ -8,9 +8,10 @@ is closed by the owner after one valid response, which frees the port at once.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -73,6 +74,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         owner: CallbackServer = self.server.owner  # type: ignore[attr-defined]
+        with owner.busy():
+            self._serve(owner)
+
+    def _serve(self, owner: CallbackServer) -> None:
         parts = urlsplit(self.path)
         if parts.path != owner.path:
             self._reply(404, page("Not found", "This is tokendesk's sign-in callback.", ok=False))
@@ -123,10 +128,30 @@ class CallbackServer:
         )
         self._closed = False
         self._close_lock = threading.Lock()
+        self._idle = threading.Condition()
+        self._in_flight = 0
         self._thread.start()
 
-    def close(self) -> None:
-        """Stop listening and free the port (idempotent, callable from any thread)."""
+    @contextlib.contextmanager
+    def busy(self) -> Iterator[None]:
+        """Marks a request being answered, so ``close`` lets its page reach the browser."""
+        with self._idle:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def close(self, drain: float = 2.0) -> None:
+        """Stop listening and free the port (idempotent, callable from any thread).
+
+        Requests already being answered get up to ``drain`` seconds to send their page
+        (a CLI exits right after, which would cut the success page off).
+        """
+        with self._idle:
+            self._idle.wait_for(lambda: self._in_flight == 0, timeout=drain)
         with self._close_lock:  # a second caller returns only once the port is free
             if self._closed:
                 return

@@ -222,12 +222,8 @@ class AuthorizationAttempt:
         finally:
             if not self._page_ready.is_set():
                 self._finish(False, "The authorization attempt ended.")
-            self._close_after_page()
+            self._server.close()  # after the browser's request has sent its page
         return tok
-
-    def _close_after_page(self) -> None:
-        # Let the waiting browser request write its page before the server goes away.
-        self._server.close()
 
     def _check(self, params: dict[str, str]) -> str:
         comp = self.component
