@@ -83,7 +83,7 @@ def test_no_browser_over_ssh_prints_url_tunnel_and_accepts_paste(oauth_session, 
         url = next(line for line in lines if line.startswith(idp.authorize_url))
         redirect_uri = parse_qs(urlsplit(url).query)["redirect_uri"][0]
         port = urlsplit(redirect_uri).port
-        assert f"ssh -N -L {port}:127.0.0.1:{port} -p 2222 " in "\n".join(lines)
+        assert f"ssh -L {port}:127.0.0.1:{port} -p 2222 " in "\n".join(lines)
         assert any(line.endswith("@10.9.8.7") for line in lines if line.startswith("ssh "))
         redirect = visit(url, "record")["redirect"]  # signed in on another machine
         out, err = proc.communicate("not a url\n" + redirect + "\n", timeout=30)
@@ -102,7 +102,7 @@ def test_no_display_means_no_browser(oauth_session, idp, browser_env, cli):
     assert res.returncode == 1
     assert "No browser will be opened (there is no graphical display)" in res.stdout
     assert any(line.startswith(idp.authorize_url) for line in res.stdout.splitlines())
-    assert "ssh -N -L" not in res.stdout  # not an SSH session
+    assert "ssh -L" not in res.stdout  # not an SSH session
     res = cli("authorize", "Mail", "--no-browser", "--timeout", "0.3", env=dict(browser_env))
     assert res.returncode == 1 and "(--no-browser)" in res.stdout
     assert browser_env.visits(timeout=0.5) == []  # $BROWSER was not run

@@ -47,7 +47,7 @@ def test_browser_usable(env, platform, usable):
 def test_ssh_tunnel_command():
     cmd = ssh_tunnel_command(8765, {"SSH_CONNECTION": "10.0.0.2 51000 192.0.2.7 22"})
     argv = shlex.split(cmd)
-    assert argv[:4] == ["ssh", "-N", "-L", "8765:127.0.0.1:8765"]
+    assert argv[:3] == ["ssh", "-L", "8765:127.0.0.1:8765"]
     assert argv[-1].endswith("@192.0.2.7") and "-p" not in argv
     argv = shlex.split(ssh_tunnel_command(1, {"SSH_CONNECTION": "a 1 host.example 2200"}))
     assert argv[argv.index("-p") + 1] == "2200"

@@ -53,7 +53,7 @@ def ssh_tunnel_command(port: int, environ: Mapping[str, str] | None = None) -> s
     except (KeyError, OSError):
         user = ""
     target = f"{user}@{host}" if user else host
-    parts = ["ssh", "-N", "-L", f"{port}:127.0.0.1:{port}"]
+    parts = ["ssh", "-L", f"{port}:127.0.0.1:{port}"]
     if ssh_port != "22":
         parts += ["-p", ssh_port]
     parts.append(target)
