@@ -156,6 +156,7 @@ def test_paging_the_big_folder_has_no_gaps_or_duplicates(oauth_client):
         )
         if cursor is not None:
             assert all(m.uid < cursor for m in page.messages)
+        assert all(m.subject == mailgen.bulk_subject(m.uid) for m in page.messages)
         uids += [m.uid for m in page.messages]
         pages += 1
         cursor = page.next_before_uid
@@ -190,9 +191,20 @@ def test_page_edges(oauth_client):
         oauth_client.page("Bulk", limit=0)
 
 
+def test_nested_folder_lists_and_opens(oauth_client):
+    page = oauth_client.page(mailgen.NESTED_FOLDER)
+    assert [(m.uid, m.subject, m.sender) for m in page.messages] == [
+        (1, "Archived", "a@example.test")
+    ]
+    assert oauth_client.message(1, mailgen.NESTED_FOLDER).body == "old\n"
+
+
 def test_missing_folder_and_uid(oauth_client):
-    with pytest.raises(MailNotFound, match="no folder named 'Nope'"):
+    with pytest.raises(MailNotFound, match="no folder named 'Nope'") as err:
         oauth_client.page("Nope")
+    assert "(server: " in err.value.message and "mail folders" in (err.value.hint or "")
+    with pytest.raises(MailNotFound, match="no folder named 'Archive'"):
+        oauth_client.page("Archive")  # a \\Noselect container
     with pytest.raises(MailNotFound, match="no message with UID 999999"):
         oauth_client.message(999_999, "Bulk")
     # The connection is still usable afterwards.

@@ -32,6 +32,7 @@ BASE_TIME = datetime(2024, 3, 1, 9, 0, 0, tzinfo=UTC)
 BULK_FOLDER = "Bulk"
 NESTED_FOLDER = "Archive/2024"
 BIG_ATTACHMENT_SIZE = 3 * 1024 * 1024
+BIG_TEXT_SIZE = 400 * 1024  # above the client's whole-message fetch limit
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Seeded:
 
 
 def _msg(headers: list[tuple[str, str]], body: str | bytes) -> bytes:
+    """A message from header rows and a body (str bodies are ASCII)."""
     head = "".join(f"{k}: {v}\n" for k, v in headers).encode("ascii")
     return head + b"\n" + (body.encode("ascii") if isinstance(body, str) else body)
 
@@ -264,6 +266,32 @@ def _corpus() -> list[Seeded]:
         "bob@example.test",
         "A message without a subject line.",
         flags="FS",
+    )
+    inner = _msg(
+        [("From", "carol@example.test"), ("Subject", "Original plan"), ("Date", _date(0)[1])],
+        "The original message.\n",
+    )
+    add(
+        "forwarded",
+        _msg(
+            hdr(n(out), "Fwd: Original plan")
+            + [("MIME-Version", "1.0"), ("Content-Type", 'multipart/mixed; boundary="fwd-1"')],
+            b"--fwd-1\nContent-Type: text/plain\n\nForwarding this.\n--fwd-1\n"
+            b"Content-Type: message/rfc822\n\n" + inner + b"\n--fwd-1--\n",
+        ),
+        "Fwd: Original plan",
+        "Alice Example",
+        "Forwarding this.",
+        attachments=(("Original plan.eml", len(inner)),),
+    )
+    line = "All work and no play makes a long single-part message. "
+    big_text = (line * (BIG_TEXT_SIZE // len(line) + 1))[:BIG_TEXT_SIZE] + "\nTHE END\n"
+    add(
+        "big-text",
+        _msg(hdr(n(out), "Long read") + [("Content-Type", "text/plain")], big_text),
+        "Long read",
+        "Alice Example",
+        "THE END",
     )
     return out
 

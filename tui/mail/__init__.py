@@ -8,6 +8,20 @@
 - `tui.mail.decode`: lenient decoding of charsets, RFC 2047 headers and MIME bodies.
 
 Importing this package does not import imapclient (that happens on connect).
+
+Typical use from a Textual thread worker (every call blocks; none touches the UI)::
+
+    client = open_client(session, "Work", env)       # connect + login (+ refresh/retry)
+    page = client.page("INBOX")                      # newest 50, page.total, page.has_more
+    while page.has_more and not worker.is_cancelled:
+        page = client.page("INBOX", before_uid=page.next_before_uid)
+    view = client.message(uid, "INBOX")              # BODY.PEEK: stays unseen
+    client.set_seen(uid, "INBOX")                    # only when the user asks
+    client.close()
+
+``client.abort()`` may be called from the UI thread to cancel a blocked call (it raises
+`tui.mail.errors.MailCancelled` in the worker). All failures are `tui.errors.MailError`
+subclasses (or `tui.errors.ReauthorizationNeeded`), each with a one-line ``message``.
 """
 
 from .client import Credential, MailClient, ServerInfo

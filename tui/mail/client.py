@@ -396,9 +396,12 @@ class MailClient:
             try:
                 self._select_info = imap.select_folder(folder, readonly=True)
             except Exception as exc:
-                text = str(exc)
+                text = _server_reason(exc, self._secrets)
                 if "NONEXISTENT" in text or "doesn't exist" in text or "not exist" in text:
-                    raise MailNotFound(f"no folder named {folder!r} on {self.host}") from None
+                    raise MailNotFound(
+                        f"no folder named {folder!r} on {self.host} (server: {text})",
+                        hint="'tokendesk mail folders NAME' lists the folders",
+                    ) from None
                 raise
             self._selected, self._selected_rw = folder, False
         return self._select_info

@@ -209,6 +209,11 @@ def part_filename(part: Message) -> str:
         name = None
     if isinstance(name, tuple):  # undecoded RFC 2231 (charset, lang, value)
         name = decode_bytes(name[2].encode("latin-1", "replace"), name[0])
+    if not name and part.get_content_type() == "message/rfc822":
+        inner = part.get_payload()
+        if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+            subject = header_text(inner[0].get("Subject"))
+            return f"{subject or 'message'}.eml"
     return header_text(name) if name else ""
 
 
