@@ -101,3 +101,16 @@ def test_any_bytes_parse_into_a_view(data):
     msg = message_from_bytes(data, policy=compat32)
     body, _type, _atts = body_and_attachments(msg)
     assert isinstance(body, str)
+
+
+def test_bodystructure_parts_and_size_estimate():
+    from tui.mail.reading import estimate_size, leaf_parts
+
+    text = (b"text", b"plain", None, None, None, b"7bit", 22, 1, None, None, None, None)
+    pdf = (b"application", b"pdf", None, None, None, b"base64", 7800, None, None, None, None)
+    inner = ([text, pdf], b"mixed", None, None, None, None)
+    structure = ([inner, text], b"mixed", None, None, None, None)
+    assert [n for n, _ in leaf_parts(structure)] == ["1.1", "1.2", "2"]
+    assert estimate_size(structure, "1.2") == 5700  # 76-column base64 + CRLF: 57 of 78 bytes
+    assert estimate_size(structure, "2") == 22
+    assert [n for n, _ in leaf_parts(text)] == ["1"]

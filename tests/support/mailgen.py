@@ -293,6 +293,23 @@ def _corpus() -> list[Seeded]:
         "Alice Example",
         "THE END",
     )
+    blob = (pattern * (BIG_TEXT_SIZE // 251 + 1))[:BIG_TEXT_SIZE]
+    add(
+        "big-binary-only",
+        _msg(
+            hdr(n(out), "Just a blob")
+            + [
+                ("MIME-Version", "1.0"),
+                ("Content-Type", 'application/octet-stream; name="blob.bin"'),
+                ("Content-Transfer-Encoding", "base64"),
+            ],
+            base64.encodebytes(blob).decode("ascii"),
+        ),
+        "Just a blob",
+        "Alice Example",
+        "",
+        attachments=(("blob.bin", BIG_TEXT_SIZE),),
+    )
     return out
 
 

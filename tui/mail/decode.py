@@ -271,20 +271,23 @@ def body_and_attachments(msg: Message) -> tuple[str, str, list[tuple[str, str, i
     """
     plain: str | None = None
     html: str | None = None
+    other: str | None = None
     attachments: list[tuple[str, str, int, str]] = []
     for number, part in walk_parts(msg):
         ctype = part.get_content_type()
         if is_attachment(part):
             attachments.append((part_filename(part), ctype, leaf_size(part), number))
-            continue
-        # A "multipart" that did not parse (no boundary) is shown as text.
-        if ctype == "text/html":
-            if html is None:
-                html = part_text(part)
-        elif plain is None:
-            plain = part_text(part)
+        elif ctype == "text/html":
+            html = part_text(part) if html is None else html
+        elif ctype == "text/plain" or part.get_content_maintype() == "multipart":
+            # (a "multipart" whose boundary never parsed is shown as its raw text)
+            plain = part_text(part) if plain is None else plain
+        elif other is None:
+            other = part_text(part)
     if plain is not None and (plain.strip() or html is None):
         return clean_text(plain), "text/plain", attachments
     if html is not None:
         return clean_text(html_to_text(html)), "text/html", attachments
+    if other is not None:
+        return clean_text(other), "text/plain", attachments
     return "", "", attachments
