@@ -10,7 +10,7 @@ import pytest
 from tests.support import mailgen
 from tests.support.fixtures_mail import BULK_COUNT, PASSWORD, PASSWORD_USER
 from tui.mail.client import Credential, MailClient
-from tui.mail.errors import MailCancelled, MailError, MailNotFound
+from tui.mail.errors import MailCancelled, MailError, MailFolderChanged, MailNotFound
 
 
 @pytest.fixture
@@ -179,6 +179,15 @@ def test_page_content_matches_seeded_messages(oauth_client):
     view = oauth_client.message(1234, "Bulk")
     assert view.subject == mailgen.bulk_subject(1234)
     assert "Body of bulk message 001234." in view.body
+
+
+def test_cursor_from_a_renumbered_folder_is_refused(oauth_client):
+    first = oauth_client.page("Bulk", limit=5)
+    assert first.uidvalidity
+    same = oauth_client.page("Bulk", first.next_before_uid, 5, uidvalidity=first.uidvalidity)
+    assert same.messages[0].uid == BULK_COUNT - 5
+    with pytest.raises(MailFolderChanged, match="renumbered"):
+        oauth_client.page("Bulk", first.next_before_uid, 5, uidvalidity=first.uidvalidity + 1)
 
 
 def test_page_edges(oauth_client):

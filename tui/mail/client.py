@@ -43,6 +43,7 @@ from .errors import (
     MailAuthenticationFailed,
     MailCancelled,
     MailError,
+    MailFolderChanged,
     MailNotFound,
     MailPlaintextRefused,
     MailProtocolError,
@@ -340,19 +341,32 @@ class MailClient:
             return int(self._examine(imap, folder, refresh=True).get(b"EXISTS", 0))
 
     def page(
-        self, folder: str = "INBOX", before_uid: int | None = None, limit: int = DEFAULT_LIMIT
+        self,
+        folder: str = "INBOX",
+        before_uid: int | None = None,
+        limit: int = DEFAULT_LIMIT,
+        *,
+        uidvalidity: int | None = None,
     ) -> Page:
         """Up to ``limit`` messages with UID < ``before_uid`` (all when None), newest first.
 
         The first page (``before_uid=None``) re-opens the folder, so it shows new mail.
-        Pass ``page.next_before_uid`` to get the next older page.
+        Pass ``page.next_before_uid`` to get the next older page, and ``page.uidvalidity``
+        as ``uidvalidity`` to be told (`MailFolderChanged`) when the server renumbered the
+        folder, which makes an old cursor meaningless.
         """
         if not 1 <= limit <= MAX_LIMIT:
             raise MailError(f"page size must be from 1 to {MAX_LIMIT}, got {limit}")
         with self._op(f"listing folder {folder!r}") as imap:
             info = self._examine(imap, folder, refresh=before_uid is None)
             total = int(info.get(b"EXISTS", 0))
-            uidvalidity = info.get(b"UIDVALIDITY")
+            current = info.get(b"UIDVALIDITY")
+            if uidvalidity is not None and current is not None and current != uidvalidity:
+                raise MailFolderChanged(
+                    f"folder {folder!r} was renumbered on the server (UIDVALIDITY changed)",
+                    hint="Reload the list from the newest message.",
+                )
+            uidvalidity = current
             if before_uid is None:
                 upper = total
             elif before_uid <= 1:

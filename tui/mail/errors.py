@@ -18,6 +18,7 @@ __all__ = [
     "MailConnectionRefused",
     "MailDNSError",
     "MailError",
+    "MailFolderChanged",
     "MailNotFound",
     "MailPlaintextRefused",
     "MailProtocolError",
@@ -70,6 +71,10 @@ class MailNotFound(MailError):
     """A folder or a message UID does not exist."""
 
     exit_code = 2
+
+
+class MailFolderChanged(MailError):
+    """The folder's UIDVALIDITY changed: UIDs (and a paging cursor) no longer mean the same."""
 
 
 class MailCancelled(MailError):
