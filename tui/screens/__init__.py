@@ -1,0 +1,1 @@
+"""The TUI's screens and modal dialogs, one per module."""

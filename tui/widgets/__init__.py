@@ -1,0 +1,1 @@
+"""Reusable Textual widgets of the tokendesk TUI (forms, sidebar, token panel, message list)."""
