@@ -57,10 +57,11 @@ MICROSOFT_DEFAULT_SCOPE = (
 )
 GOOGLE_AUTHORIZATION_URL = "https://accounts.google.com/o/oauth2/v2/auth"
 GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
-GOOGLE_DEVICE_URL = "https://oauth2.googleapis.com/device/code"
 GOOGLE_SCOPE = "https://mail.google.com/"
 # Google returns a refresh token only for offline access, and only on consent.
 GOOGLE_PARAMS: tuple[tuple[str, str], ...] = (("access_type", "offline"), ("prompt", "consent"))
+PRESET_PARAMS: dict[str, tuple[tuple[str, str], ...]] = {"google": GOOGLE_PARAMS}
+"""Authorization parameters a preset needs; a component may change their values, not drop them."""
 
 FIELD_HELP: dict[str, tuple[str, str]] = {
     "name": ("Name", "Unique name of this component"),
@@ -149,6 +150,13 @@ def check_url(value: str, field_name: str, *, required: bool = True) -> None:
             f"{label} must use https (plain http is only accepted for loopback hosts)",
             field=field_name,
         )
+
+
+def _is_ipv6(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).version == 6
+    except ValueError:
+        return False
 
 
 def parse_variable_ref(ref: str) -> str:
@@ -267,7 +275,8 @@ class OAuthComponent:
         elif self.type == "google":
             _set(self, "authorization_url", GOOGLE_AUTHORIZATION_URL)
             _set(self, "token_url", GOOGLE_TOKEN_URL)
-            _set(self, "device_authorization_url", GOOGLE_DEVICE_URL)
+            # Google's device flow does not allow the Gmail scope: no device URL.
+            _set(self, "device_authorization_url", "")
             if not self.scope.strip():
                 _set(self, "scope", GOOGLE_SCOPE)
             keys = {k for k, _ in self.extra_params}
@@ -389,8 +398,13 @@ class MailComponent:
         if self.protocol not in PROTOCOLS:
             raise ValidationError("Protocol must be imaps or imap", field="protocol")
         host = self.host.strip()
-        if not host or any(c.isspace() or c in "/@" for c in host):
+        if not host:
             raise ValidationError("Host is required (a host name or address)", field="host")
+        if any(c.isspace() or c in "/@:" for c in host.strip("[]")) and not _is_ipv6(host):
+            raise ValidationError(
+                f"Host {host!r} is not a host name or address (no scheme, port or spaces)",
+                field="host",
+            )
         _set(self, "host", host)
         if type(self.port) is not int or not 0 <= self.port <= 65535:
             raise ValidationError("Port must be from 1 to 65535", field="port")
@@ -483,8 +497,9 @@ class TokenRecord:
 
     @property
     def account(self) -> str:
-        """A display name for the signed-in account, from the id_token claims."""
-        for key in ("email", "preferred_username", "upn", "unique_name", "sub"):
+        """The signed-in account (an email address or login name) from the id_token claims."""
+        # Only claims that name a mailbox: the opaque ``sub`` would make a wrong login name.
+        for key in ("email", "preferred_username", "upn", "unique_name"):
             value = self.id_claims.get(key)
             if isinstance(value, str) and value:
                 return value

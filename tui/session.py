@@ -65,7 +65,9 @@ def _from_command(command: str) -> str:
         ) from None
     if done.returncode != 0:
         raise OperationFailed(f"the passphrase command exited with status {done.returncode}")
-    return done.stdout.decode("utf-8", "replace").rstrip("\r\n")
+    # The first line, as `pass show` prints the password first and notes after it.
+    lines = done.stdout.decode("utf-8", "replace").splitlines()
+    return lines[0] if lines else ""
 
 
 def read_passphrase(*, confirm: bool = False, new: bool = False) -> str:

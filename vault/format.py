@@ -10,7 +10,9 @@ Layout (all integers big-endian; see ``vault/FORMAT.md``)::
 
 Randomness (salt, data key, nonces) is passed in by the caller, so known-answer tests
 can pin the format. Parsing checks structure and parameter bounds before any key
-derivation runs; every authentication failure becomes one opaque ``WrongPassphrase``.
+derivation runs. A failure to unwrap the data key is one opaque ``WrongPassphrase`` (wrong
+passphrase, or a changed KDF section); once the key is unwrapped the passphrase is known to
+be right, so a payload that fails authentication is ``CorruptVault``.
 """
 
 from __future__ import annotations
@@ -268,12 +270,16 @@ def _parse_header(raw: bytes) -> Header:
 
 
 def open_plaintext(data_key: bytes, header: Header, ad: bytes, sealed: bytes) -> bytes:
-    """Decrypt the payload; any authentication failure is opaque."""
+    """Decrypt the payload.
+
+    The data key was already unwrapped, which proves the passphrase right: a failure here
+    means the header or payload changed after it was written, so it is reported as damage.
+    """
     try:
         return AESGCM(data_key).decrypt(header.payload_nonce, sealed, ad)
     except InvalidTag:
-        raise WrongPassphrase(
-            "wrong passphrase, or the vault file was damaged or tampered with"
+        raise CorruptVault(
+            "the vault file is damaged or was tampered with (its contents fail authentication)"
         ) from None
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from . import format as fmt
 from .errors import (
+    CorruptVault,
     VaultBusy,
     VaultError,
     VaultExists,
@@ -163,10 +164,19 @@ class Vault:
         """Open and unlock an existing vault (runs the key derivation once)."""
         path = Path(path)
         blob = _read(path)
-        header, ad, sealed = fmt.parse(blob)
-        data_key = fmt.unwrap_key(header.kdf.derive(passphrase, header.salt), header)
-        plaintext = fmt.open_plaintext(data_key, header, ad, sealed)
-        fmt.decode_payload(plaintext)
+        try:
+            header, ad, sealed = fmt.parse(blob)
+            data_key = fmt.unwrap_key(header.kdf.derive(passphrase, header.salt), header)
+            plaintext = fmt.open_plaintext(data_key, header, ad, sealed)
+            fmt.decode_payload(plaintext)
+        except CorruptVault as exc:
+            backup = backup_path_for(path)
+            if backup.exists() and exc.hint is None:
+                exc.hint = (
+                    f"the previous generation is kept in {backup}: "
+                    f"copy it over {path.name} to restore it"
+                )
+            raise
         vault = cls(path, header, data_key, plaintext)
         vault._clean_stale_temps()
         return vault

@@ -95,7 +95,7 @@ def test_passphrase_command(cli, make_vault):
     ok = cli(
         "components",
         passphrase=None,
-        env={"TOKENDESK_PASSPHRASE_COMMAND": f"printf '%s\\n' '{PASSPHRASE}'"},
+        env={"TOKENDESK_PASSPHRASE_COMMAND": f"printf '%s\\nurl: example\\n' '{PASSPHRASE}'"},
     )
     assert ok.returncode == 0, ok.stderr
     failed = cli("components", passphrase=None, env={"TOKENDESK_PASSPHRASE_COMMAND": "false"})
@@ -127,3 +127,57 @@ def test_version():
     result = run_cli("--version", env=cli_env(None))
     assert result.returncode == 0
     assert result.stdout.startswith("tokendesk ")
+
+
+def test_output_errors_are_clean(cli, make_vault, vault_path):
+    import subprocess
+    import sys
+
+    from tests.support.fixtures_vault import REPO
+
+    make_vault()
+    env = cli_env(vault_path)
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "tui.cli", "env", "list"],
+            env=env,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+    assert_clean_failure(result, 1, "cannot write to standard output: No space left")
+    closed = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "env", "list"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        pass_fds=(),
+        close_fds=True,
+        preexec_fn=lambda: __import__("os").close(1),
+    )
+    assert_clean_failure(closed, 1, "standard output: it is closed")
+    # A reader that goes away (`| head`): no message, the SIGPIPE status.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "env", "list"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    proc.stdout.close()
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=60) == 141
+    assert stderr == ""
+
+
+def test_abbreviations_refused_and_vault_after_the_verb(cli, make_vault, vault_path):
+    make_vault()
+    assert_clean_failure(
+        cli("env", "list", "--js"), 2, "unrecognized arguments: --js", "tokendesk env list --help"
+    )
+    result = run_cli("env", "list", "--vault", str(vault_path), env=cli_env(None))
+    assert result.returncode == 0, result.stderr
+    assert "* Test" in result.stdout

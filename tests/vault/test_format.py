@@ -101,8 +101,15 @@ def test_every_truncation_is_a_clean_error():
         fmt.parse(b"")
 
 
+def test_payload_damage_is_reported_as_damage_not_as_a_wrong_passphrase():
+    blob = bytearray(known_blob())
+    blob[-1] ^= 1
+    with pytest.raises(CorruptVault, match="damaged or was tampered with"):
+        open_blob(bytes(blob))
+
+
 def test_trailing_garbage_is_detected():
-    with pytest.raises(WrongPassphrase):
+    with pytest.raises(CorruptVault):
         open_blob(known_blob() + b"\0")
 
 

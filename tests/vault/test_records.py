@@ -198,3 +198,22 @@ def test_session_edit_round_trip(session):
     reopened = Session.open(session.path, "correct horse battery staple")
     assert reopened.records.token("Production", "MS").access_token == "x"
     assert reopened.records.current_environment == "Test"
+
+
+def test_invalid_host_is_named_not_called_missing():
+    for bad in ("bad host", "imap://x.example", "x.example:993"):
+        with pytest.raises(ValidationError, match="is not a host name or address"):
+            MailComponent(name="In", host=bad, token_ref="@Ms")
+    assert MailComponent(name="In", host="::1", token_ref="@Ms").host == "::1"
+
+
+def test_account_never_falls_back_to_the_opaque_subject():
+    assert TokenRecord(id_claims={"sub": "AAAAopaque"}).account == ""
+    claims = {"sub": "x", "preferred_username": "me@example.com"}
+    assert TokenRecord(id_claims=claims).account == "me@example.com"
+
+
+def test_google_preset_has_no_device_endpoint():
+    # Google's device flow does not allow the Gmail scope.
+    comp = OAuthComponent(name="G", type="google", client_id="c", device_authorization_url="x")
+    assert comp.device_authorization_url == ""

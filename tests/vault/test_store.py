@@ -80,6 +80,20 @@ def test_truncated_file(path):
         Vault.open(path, PASS)
 
 
+def test_damaged_file_points_to_the_backup(path):
+    vault = make(path, {"n": 0})
+    with vault.transaction() as payload:
+        payload["n"] = 1
+    blob = bytearray(path.read_bytes())
+    blob[-3] ^= 0x40
+    path.write_bytes(bytes(blob))
+    with pytest.raises(CorruptVault) as info:
+        Vault.open(path, PASS)
+    assert str(vault.backup_path) in info.value.hint
+    vault.backup_path.replace(path)  # what the hint tells the user to do
+    assert Vault.open(path, PASS).payload == {"n": 0}
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
 def test_permission_denied(path):
     make(path)

@@ -8,14 +8,15 @@ needed). Without a verb it starts the TUI.
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from .. import __version__
 from ..errors import TokendeskError
-from .common import ArgumentParser, Context
+from .common import ArgumentParser, Context, OutputClosed
 
 VERB_MODULES = ("vault_cmds", "oauth_cmds", "mail_cmds")
 
@@ -42,7 +43,20 @@ def build_parser() -> ArgumentParser:
                 raise
             continue
         module.register(sub)
+    for verb in _subparsers(parser):
+        # `--vault` is accepted after the verb too (`tokendesk token X --vault V`), and each
+        # parser remembers itself so that errors point at the right help.
+        verb.add_argument("--vault", metavar="PATH", default=argparse.SUPPRESS, help="vault file")
+        verb.set_defaults(_parser=verb)
     return parser
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                yield child
+                yield from _subparsers(child)
 
 
 def _report(ctx: Context, message: str, hint: str | None) -> None:
@@ -55,7 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status."""
     from vault import VaultError
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        getattr(args, "_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
     ctx = Context(vault_arg=args.vault)
     try:
         if args.command is None:
@@ -72,11 +89,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tokendesk: interrupted", file=ctx.err, flush=True)
         return 130
-    except BrokenPipeError:
-        # The reader went away (e.g. `tokendesk status | head`): not an error of ours.
+    except OutputClosed:
+        # The reader went away (`tokendesk mail list X | head`): end quietly with the status
+        # of a process killed by SIGPIPE, as other Unix tools do; point Python's own final
+        # flush at /dev/null so it does not complain either.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 1
+        return 141
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback, no secret
         if os.environ.get("TOKENDESK_DEBUG"):
             raise

@@ -9,16 +9,61 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..errors import UsageError
+from ..errors import OperationFailed, UsageError
 from ..session import Session, read_passphrase, resolve_vault_path
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse with one-line errors and exit status 2."""
+    """argparse with one-line errors, exit status 2, and no abbreviated options."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # `--fo` silently meaning `--force-refresh` is a trap in scripts.
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         sys.stderr.write(f"{self.prog}: {message} (see '{self.prog} --help')\n")
         raise SystemExit(2)
+
+
+class OutputClosed(Exception):
+    """The reader of standard output went away (a closed pipe, as with ``| head``)."""
+
+
+class GuardedOutput:
+    """Standard output whose failures become clean errors instead of tracebacks."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream = stream
+
+    def _fail(self, exc: OSError) -> OperationFailed:
+        return OperationFailed(f"cannot write to standard output: {exc.strerror or exc}")
+
+    def write(self, text: str) -> int:
+        if self._stream is None:
+            raise OperationFailed("cannot write to standard output: it is closed")
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise OutputClosed from None
+        except OSError as exc:
+            raise self._fail(exc) from None
+
+    def flush(self) -> None:
+        if self._stream is None:
+            return
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise OutputClosed from None
+        except OSError as exc:
+            raise self._fail(exc) from None
+
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 @dataclass
@@ -26,7 +71,7 @@ class Context:
     """Handed to every command handler: lazy vault access and the output streams."""
 
     vault_arg: str | None = None
-    out: TextIO = field(default_factory=lambda: sys.stdout)
+    out: Any = field(default_factory=lambda: GuardedOutput(sys.stdout))
     err: TextIO = field(default_factory=lambda: sys.stderr)
     _session: Session | None = None
 
