@@ -29,9 +29,10 @@ Knobs (plain attributes, change them any time; all thread-safe to read):
 * ``access_token_lifetime`` (3600 s), ``rotate_refresh_tokens`` (True),
   ``return_refresh_token_on_refresh`` (True), ``revoke_grant_on_replay`` (True: replaying a
   rotated-out refresh token revokes the whole grant, like Microsoft/Okta/Auth0).
-* ``token_fault``: None | ``"500"`` | ``"html"`` | ``"invalid_json"`` | ``"hang"`` (the token
-  endpoint answers badly without changing any state; ``hang`` waits ``hang_seconds`` or until
-  ``stop()``). ``fail_next_token(error, description, status=400)`` queues one OAuth error reply.
+* ``token_fault``: None | ``"500"`` | ``"html"`` | ``"invalid_json"`` | ``"hang"`` |
+  ``"disconnect"`` (the token endpoint answers badly without changing any state; ``hang``
+  waits ``hang_seconds`` or until ``stop()``; ``disconnect`` closes the connection without a
+  word). ``fail_next_token(error, description, status=400)`` queues one OAuth error reply.
 * Device grant: ``device_mode`` ``"approve"`` | ``"deny"`` | ``"expire"`` | ``"manual"``
   (then ``approve_device(user_code)`` / ``deny_device(user_code)``), ``device_interval`` (1 s;
   fractions allowed for fast tests), ``device_pending_polls`` (1), ``device_slow_down_polls``
@@ -825,6 +826,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == "hang":
             self.idp._release.wait(self.idp.hang_seconds)
             self.close_connection = True
+        elif fault == "disconnect":
+            self.close_connection = True  # nothing sent: the client sees a closed connection
         else:
             raise ValueError(f"unknown token_fault {fault!r}")
         return True

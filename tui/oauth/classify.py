@@ -79,16 +79,21 @@ def is_google(component: OAuthComponent) -> bool:
     return component.type == "google" or "googleapis.com" in component.token_url
 
 
-def reauth_hint(component: OAuthComponent, env: str | None) -> str:
-    """The command that authorizes ``component`` again."""
-    env_part = f" --env {_quote(env)}" if env else ""
-    return f"run: tokendesk authorize {_quote(component.name)}{env_part}"
-
-
-def _quote(value: str) -> str:
+def command(*words: str) -> str:
+    """A ``tokendesk`` command line, quoted for a shell (for hints)."""
     import shlex
 
-    return shlex.quote(value)
+    return shlex.join(["tokendesk", *words])
+
+
+def authorize_command(name: str, env: str | None, *flags: str) -> str:
+    """``tokendesk authorize NAME [--env ENV] [FLAGS...]`` for the real component."""
+    return command("authorize", name, *(("--env", env) if env else ()), *flags)
+
+
+def reauth_hint(component: OAuthComponent, env: str | None) -> str:
+    """The command that authorizes ``component`` again."""
+    return f"run: {authorize_command(component.name, env)}"
 
 
 def classify_oauth_error(
@@ -151,9 +156,16 @@ def classify_oauth_error(
     return OperationFailed(message, hint=hint)
 
 
-def transient(component: OAuthComponent, detail: str) -> TransientError:
-    """A network-level or malformed-answer failure: old tokens stay, try again later."""
-    return TransientError(
-        f"token request for {component.name!r} failed: {detail}",
-        hint="the old tokens were kept; check the network or try again later",
-    )
+def transient(
+    component: OAuthComponent, detail: str, *, during: str = "refresh", hint: str | None = None
+) -> TransientError:
+    """A network-level or malformed-answer failure: old tokens stay, try again later.
+
+    ``during`` is ``refresh``, ``authorization`` (code exchange) or ``device``; only a
+    refresh had old tokens at stake, so only its hint says they were kept.
+    """
+    what = "device authorization request" if during == "device" else "token request"
+    steps = [hint or "check the network or try again later"]
+    if during == "refresh":
+        steps.append("the old tokens were kept")
+    return TransientError(f"{what} for {component.name!r} failed: {detail}", hint="; ".join(steps))

@@ -15,9 +15,9 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from tui.components import OAuthComponent, TokenRecord
-from tui.errors import AuthorizationFailed, ConfigurationError, TransientError
+from tui.errors import AuthorizationFailed, ConfigurationError, TransientError, UsageError
 
-from .classify import classify_oauth_error, one_line
+from .classify import authorize_command, classify_oauth_error, command, one_line
 
 if TYPE_CHECKING:
     from tui.session import Session
@@ -40,16 +40,26 @@ class DeviceFlow:
     ) -> None:
         from . import protocol
 
-        if not component.device_authorization_url:
-            raise ConfigurationError(
-                f"{component.name!r} has no device authorization URL",
-                hint="set it with 'tokendesk oauth edit NAME --device-url URL'",
-            )
         self.component = component
         self.session = session
         self.env = env or (session.records.current_environment if session else None)
         if session is not None and self.env is not None:
             session.records.require_environment(self.env)
+        if component.type == "google":
+            # Google's device flow is for "TV and limited input" clients and refuses the
+            # Gmail scope (https://mail.google.com/).
+            raise UsageError(
+                f"{component.name!r} is a Google component, and Google does not allow the "
+                "Gmail scope with the device sign-in",
+                hint="use --no-browser to paste the redirect URL instead: "
+                f"{authorize_command(component.name, self.env, '--no-browser')}",
+            )
+        if not component.device_authorization_url:
+            raise ConfigurationError(
+                f"{component.name!r} has no device authorization URL",
+                hint="set it with: "
+                f"{command('oauth', 'edit', component.name, '--device-url', 'URL')}",
+            )
         self._http_timeout = http_timeout
         self._cancel = threading.Event()
         self.slow_down_step = SLOW_DOWN_STEP
@@ -106,7 +116,7 @@ class DeviceFlow:
         if time.time() >= self.expires_at:
             raise AuthorizationFailed(
                 "the device code expired before the sign-in was completed",
-                hint="start again with 'tokendesk authorize NAME --device'",
+                hint=self._again(),
             )
         self.polls += 1
         started = time.time()
@@ -131,7 +141,7 @@ class DeviceFlow:
             if err.error == "expired_token":
                 raise AuthorizationFailed(
                     "the device code expired before the sign-in was completed",
-                    hint="start again with 'tokendesk authorize NAME --device'",
+                    hint=self._again(),
                 ) from None
             raise classify_oauth_error(
                 err.error,
@@ -156,7 +166,7 @@ class DeviceFlow:
             if time.time() >= deadline and deadline < self.expires_at:
                 raise AuthorizationFailed(
                     f"the sign-in was not completed within {timeout:g} s",
-                    hint="start again with 'tokendesk authorize NAME --device'",
+                    hint=self._again(),
                 )
             try:
                 tok = self.poll()
@@ -168,6 +178,9 @@ class DeviceFlow:
             failures = 0
             if tok is not None:
                 return tok
+
+    def _again(self) -> str:
+        return f"start again with: {authorize_command(self.component.name, self.env, '--device')}"
 
     def _store(self, reply: dict[str, Any], started: float) -> TokenRecord:
         from .tokens import record_from_reply, store_grant

@@ -12,16 +12,22 @@ httpx and authlib are imported here, lazily by the callers, so the fresh-token f
 
 from __future__ import annotations
 
+import math
 import os
+import socket
+import ssl
 import warnings
 from typing import Any
+from urllib.parse import urlsplit
 
 from tui.components import OAuthComponent
-from tui.errors import TokendeskError
+from tui.errors import TokendeskError, TransientError, UsageError
 
 from .classify import classify_oauth_error, one_line, transient
 
 DEFAULT_TIMEOUT = 30.0
+MAX_TIMEOUT = 600.0
+TIMEOUT_VARIABLE = "TOKENDESK_HTTP_TIMEOUT"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 import authlib.deprecate  # noqa: E402,F401 - installs authlib's "always" filter first
@@ -36,13 +42,25 @@ import httpx  # noqa: E402
 
 
 def http_timeout() -> float:
-    """Network timeout in seconds: ``TOKENDESK_HTTP_TIMEOUT`` or 30."""
-    raw = os.environ.get("TOKENDESK_HTTP_TIMEOUT", "")
-    try:
-        value = float(raw) if raw else DEFAULT_TIMEOUT
-    except ValueError:
+    """Network timeout in seconds: ``TOKENDESK_HTTP_TIMEOUT`` or 30.
+
+    Raises:
+        UsageError: the variable is set to something other than a number of seconds
+            above 0 and at most 600 (``abc``, ``0``, ``inf``, ``nan``...).
+    """
+    raw = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not raw:
         return DEFAULT_TIMEOUT
-    return value if value > 0 else DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT):
+        raise UsageError(
+            f"{TIMEOUT_VARIABLE} must be a number of seconds above 0 and at most "
+            f"{MAX_TIMEOUT:g}, got {one_line(raw, 40)!r}"
+        )
+    return value
 
 
 class OAuthErrorReply(TokendeskError):
@@ -98,7 +116,9 @@ def authorization_url(
     return str(url)
 
 
-def _call(component: OAuthComponent, during: str, env: str | None, func: Any) -> dict[str, Any]:
+def _call(
+    component: OAuthComponent, during: str, env: str | None, client: Any, func: Any
+) -> dict[str, Any]:
     """Run one token request and classify whatever goes wrong."""
     try:
         token = func()
@@ -106,20 +126,108 @@ def _call(component: OAuthComponent, during: str, env: str | None, func: Any) ->
         raise classify_oauth_error(
             exc.error or "error", exc.description, component=component, env=env, during=during
         ) from None
-    except httpx.TimeoutException:
-        raise transient(component, f"no answer within {http_timeout():g} s") from None
     except httpx.HTTPStatusError as exc:
         ctype = exc.response.headers.get("content-type", "").split(";")[0] or "no content type"
         raise transient(
-            component, f"the token endpoint answered HTTP {exc.response.status_code} ({ctype})"
+            component,
+            f"the token endpoint answered HTTP {exc.response.status_code} ({ctype})",
+            during=during,
         ) from None
     except httpx.HTTPError as exc:
-        raise transient(component, f"{type(exc).__name__}: {one_line(str(exc), 160)}") from None
+        raise network_error(
+            exc, component, component.token_url, _seconds(client), during=during
+        ) from None
     except ValueError:
-        raise transient(component, "the token endpoint's answer is not a JSON object") from None
+        raise transient(
+            component, "the token endpoint's answer is not a JSON object", during=during
+        ) from None
     if not isinstance(token, dict) or not token.get("access_token"):
-        raise transient(component, "the token endpoint's answer has no access_token")
+        raise transient(component, "the token endpoint's answer has no access_token", during=during)
     return dict(token)
+
+
+def _seconds(client: Any) -> float:
+    timeout = getattr(client, "timeout", None)
+    value = getattr(timeout, "read", None) or getattr(timeout, "connect", None)
+    return float(value) if value else http_timeout()
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The innermost exception httpx (and httpcore) wrapped."""
+    seen = {id(exc)}
+    while True:
+        inner = exc.__cause__ or exc.__context__
+        if inner is None or id(inner) in seen:
+            return exc
+        seen.add(id(inner))
+        exc = inner
+
+
+def network_error(
+    exc: BaseException, component: OAuthComponent, url: str, seconds: float, *, during: str
+) -> TransientError:
+    """A clean message (and a short hint) for an httpx transport failure talking to ``url``.
+
+    Connection refused, DNS failure, timeout, a closed connection, a TLS certificate or
+    handshake failure each get their own wording instead of the exception's text.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or "the server"
+    try:
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme, 0)
+    except ValueError:
+        port = 0
+    where = f"{host}:{port}" if port else host
+    root = _root_cause(exc)
+
+    def fail(detail: str, hint: str) -> TransientError:
+        return transient(component, detail, during=during, hint=hint)
+
+    if isinstance(exc, httpx.TimeoutException) or isinstance(root, TimeoutError):
+        return fail(
+            f"no answer from {host} within {seconds:g} s",
+            f"the server may be down or slow: try again later, or raise {TIMEOUT_VARIABLE}",
+        )
+    if isinstance(root, ssl.SSLCertVerificationError):
+        why = getattr(root, "verify_message", "") or "not trusted"
+        return fail(
+            f"the TLS certificate of {host} was rejected ({why})",
+            "check the URL's host name; a private or corporate CA must be trusted by the system",
+        )
+    if isinstance(root, ssl.SSLError):
+        if "WRONG_VERSION_NUMBER" in str(root):
+            return fail(
+                f"the TLS handshake with {where} failed: the server does not speak TLS there",
+                "check the URL: this port may be plain http, not https",
+            )
+        reason = getattr(root, "reason", None) or type(root).__name__
+        return fail(f"the TLS handshake with {where} failed ({reason})", "check the URL")
+    if isinstance(root, socket.gaierror):
+        return fail(
+            f"cannot resolve the host name {host!r}",
+            "check the URL's host name and the network (DNS)",
+        )
+    if isinstance(root, ConnectionRefusedError):
+        return fail(
+            f"could not connect to {where}: connection refused",
+            "check that the server runs and that the URL's host and port are right",
+        )
+    if isinstance(exc, httpx.RemoteProtocolError) and "without sending" in str(exc):
+        return fail(
+            f"the server at {host} closed the connection without answering",
+            "try again later; if it keeps happening, check the URL",
+        )
+    if isinstance(root, ConnectionResetError):
+        return fail(f"the connection to {where} was reset", "try again later")
+    if isinstance(root, OSError) and root.strerror:
+        return fail(
+            f"could not connect to {where}: {root.strerror[:1].lower()}{root.strerror[1:]}",
+            "check the network",
+        )
+    return fail(
+        f"the exchange with {where} failed ({type(exc).__name__})",
+        "check the network or try again later",
+    )
 
 
 def exchange_code(
@@ -137,6 +245,7 @@ def exchange_code(
             component,
             "authorization",
             env,
+            client,
             lambda: client.fetch_token(
                 component.token_url,
                 grant_type="authorization_code",
@@ -162,6 +271,7 @@ def refresh(
             component,
             "refresh",
             env,
+            client,
             lambda: client.refresh_token(component.token_url, refresh_token=refresh_token),
         )
 
@@ -181,17 +291,23 @@ def device_authorization(
                 auth=client.client_auth(component.effective_auth_method),
                 headers={"Accept": "application/json"},
             )
-        except httpx.TimeoutException:
-            raise transient(component, f"no answer within {http_timeout():g} s") from None
         except httpx.HTTPError as exc:
-            raise transient(component, f"{type(exc).__name__}: {one_line(str(exc), 160)}") from None
+            raise network_error(
+                exc,
+                component,
+                component.device_authorization_url,
+                _seconds(client),
+                during="device",
+            ) from None
         try:
             body = resp.json()
         except ValueError:
             body = None
         if not isinstance(body, dict):
             raise transient(
-                component, f"the device endpoint answered HTTP {resp.status_code}, not JSON"
+                component,
+                f"the device endpoint answered HTTP {resp.status_code}, not JSON",
+                during="device",
             )
         if "error" in body or resp.status_code >= 400:
             raise classify_oauth_error(
@@ -231,4 +347,4 @@ def poll_device(
                     resp.status_code if resp is not None else None,
                 ) from None
 
-        return _call(component, "device", None, request)
+        return _call(component, "device", None, client, request)

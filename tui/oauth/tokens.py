@@ -37,6 +37,10 @@ STILL_VALID_MARGIN = 5.0
 """After a transient refresh failure a token valid this much longer is still handed out."""
 
 
+class NotAuthorizedYet(ReauthorizationNeeded):
+    """The component has no tokens in the environment: it was never authorized there."""
+
+
 def resolve(records: Records, name_or_var: str) -> OAuthComponent:
     """The OAuth2 component named ``name_or_var``, or whose variable is ``@Var``/``@{Var}``."""
     return records.get_oauth(name_or_var.strip())
@@ -61,9 +65,11 @@ def fresh_token(
 
     Raises:
         NotFoundError: no such component or environment.
-        ReauthorizationNeeded: no token yet, or the provider rejected the refresh token.
+        NotAuthorizedYet: no token yet in ``env`` (a ReauthorizationNeeded, exit 3).
+        ReauthorizationNeeded: the provider rejected the refresh token.
         ConfigurationError: the provider rejected the client configuration.
         TransientError: network error, timeout, 5xx or a malformed answer (tokens kept).
+        UsageError: ``TOKENDESK_HTTP_TIMEOUT`` is not a valid number of seconds.
     """
     records = session.records
     comp = resolve(records, name_or_var)
@@ -79,13 +85,15 @@ def _refresh_locked(
 ) -> TokenRecord:
     from . import protocol  # heavy (httpx, authlib): only when a refresh is due
 
+    if timeout is None:
+        timeout = protocol.http_timeout()  # a bad setting fails here, not as a token error
     error: TokendeskError | None = None
     with session.edit(timeout=LOCK_TIMEOUT) as records:
         comp = resolve(records, name_or_var)
         tok = records.token(env, comp.name)
         if tok is None or not (tok.access_token or tok.refresh_token):
-            raise ReauthorizationNeeded(
-                f"{comp.name!r} has no token in environment {env!r}",
+            raise NotAuthorizedYet(
+                f"{comp.name!r} is not authorized yet in environment {env!r}",
                 hint=reauth_hint(comp, env),
             )
         if not force and tok.is_fresh(comp.refresh_delay):
