@@ -7,7 +7,9 @@ No Textual here: the CLI and the TUI drive the same objects. Modules:
 * ``flow``: ``AuthorizationAttempt`` (authorization code + PKCE S256 + state + RFC 9207 ``iss``)
   with its loopback callback (``callback``) and the pasted-URL alternative.
 * ``device``: ``DeviceFlow`` (RFC 8628) with a terminal QR code.
-* ``browser``: ``browser_usable()``, ``open_browser(url)``, ``ssh_tunnel_command(port)``.
+* ``browser``: ``browser_usable()``, ``open_browser(url, on_result)`` (reports a
+  ``BrowserResult`` within seconds: a browser that cannot start means show the URL and offer
+  the paste), ``ssh_tunnel_command(port)``.
 * ``callback``: ``registration_redirect_uri(component)`` (what to register), ``SUCCESS_TEXT``.
 * ``protocol``: token endpoint calls on authlib's httpx client; ``classify``: provider errors
   to ``tui.errors`` with one-line next steps.
@@ -16,7 +18,9 @@ No Textual here: the CLI and the TUI drive the same objects. Modules:
 Driving a flow from a UI (every blocking call belongs in a worker thread)::
 
     attempt = AuthorizationAttempt(component, session=session, env=env)  # binds the port
-    show(attempt.url, attempt.redirect_uri); attempt.open_browser()      # never blocks
+    show(attempt.url, attempt.redirect_uri)
+    attempt.open_browser(on_result)    # never blocks; on_result(BrowserResult) from a thread:
+                                       # not result.ok -> show the URL, offer the paste
     tok = attempt.wait(timeout)        # worker thread; raises a TokendeskError on failure
     attempt.cancel()                   # any thread: wait() raises, the port is freed
     attempt.submit_pasted_url(text)    # any thread: UsageError if it is not a redirect URL
@@ -26,5 +30,6 @@ Driving a flow from a UI (every blocking call belongs in a worker thread)::
     tok = flow.wait(timeout)           # worker thread; flow.cancel() from any thread
 
 Importing this package is cheap: httpx and authlib load only when a request is made.
-Network timeout: ``TOKENDESK_HTTP_TIMEOUT`` seconds (default 30).
+Network timeout: ``TOKENDESK_HTTP_TIMEOUT`` seconds (default 30; above 0, at most 600, else a
+UsageError naming the variable).
 """

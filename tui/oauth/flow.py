@@ -2,13 +2,14 @@
 ``iss`` check, answered either by the loopback callback or by a pasted redirect URL.
 
 ``AuthorizationAttempt`` is built for both faces: the CLI and the TUI create one, show
-``attempt.url`` (and ``attempt.redirect_uri``), optionally ``open_browser()``, then call the
-blocking ``wait(timeout)`` from a worker thread; ``cancel()`` (any thread) ends it and frees
-the port; ``submit_pasted_url(url)`` (any thread) feeds the final redirect URL a user copied
-from a browser that could not reach us. The first authorization response that arrives (from
-either side) decides the attempt; later ones are ignored. The code is exchanged and the tokens
-are saved (with a session) before the browser is told "OAuth2 token received with success!".
-A failed attempt never touches existing tokens.
+``attempt.url`` (and ``attempt.redirect_uri``), optionally ``open_browser(on_result)`` (which
+reports promptly whether a browser could be started; if not, show the URL and offer the
+paste), then call the blocking ``wait(timeout)`` from a worker thread; ``cancel()`` (any
+thread) ends it and frees the port; ``submit_pasted_url(url)`` (any thread) feeds the final
+redirect URL a user copied from a browser that could not reach us. The first authorization
+response that arrives (from either side) decides the attempt; later ones are ignored. The
+code is exchanged and the tokens are saved (with a session) before the browser is told
+"OAuth2 token received with success!". A failed attempt never touches existing tokens.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
@@ -28,10 +30,16 @@ from .classify import classify_oauth_error, one_line
 if TYPE_CHECKING:
     from tui.session import Session
 
+    from .browser import BrowserLaunch, BrowserResult
+
 DEFAULT_TIMEOUT = 300.0
 PAGE_WAIT = 60.0
 """How long the browser's request waits for the code exchange before a neutral page."""
 OAUTH_RESPONSE_KEYS = frozenset({"code", "error", "state"})
+
+
+class AuthorizationTimeout(AuthorizationFailed):
+    """No authorization response arrived in time (a face may give its own hint)."""
 
 
 def expected_issuer_origin(component: OAuthComponent) -> str:
@@ -118,11 +126,22 @@ class AuthorizationAttempt:
         return f"AuthorizationAttempt({self.component.name!r}, port={self.port})"
 
     # ------------------------------------------------------------ inputs
-    def open_browser(self) -> None:
-        """Open ``url`` in the browser without blocking (``webbrowser``, honours $BROWSER)."""
+    def open_browser(
+        self,
+        on_result: Callable[[BrowserResult], None] | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+    ) -> BrowserLaunch:
+        """Open ``url`` in the browser without blocking (honours $BROWSER).
+
+        ``on_result`` gets a ``BrowserResult`` within a few seconds (from another thread);
+        the returned ``BrowserLaunch`` has it too (``wait()``). When ``ok`` is False no
+        browser shows the page: show ``url`` and accept a pasted redirect URL instead. The
+        callback keeps listening either way.
+        """
         from .browser import open_browser
 
-        open_browser(self.url)
+        return open_browser(self.url, on_result, environ=environ)
 
     def submit_pasted_url(self, text: str) -> bool:
         """Feed the final redirect URL (or its query) that the user pasted.
@@ -204,10 +223,10 @@ class AuthorizationAttempt:
         self._waited = True
         try:
             if not self._response.wait(timeout):
-                raise AuthorizationFailed(
+                raise AuthorizationTimeout(
                     f"no authorization response within {timeout:g} s",
-                    hint="start again; if the browser cannot reach this machine, use "
-                    "--no-browser and paste the final URL, or --device",
+                    hint="start again; if the browser cannot reach this machine, paste the "
+                    "address of the page that failed to load, or sign in with a device code",
                 )
             if self._cancelled:
                 raise AuthorizationFailed("the authorization was cancelled")
@@ -283,6 +302,11 @@ class AuthorizationAttempt:
             )
         self._finish(True, SUCCESS_TEXT)
         return tok
+
+    @property
+    def decided(self) -> bool:
+        """True once a response (or a cancel) ended the waiting."""
+        return self._response.is_set()
 
     @property
     def source(self) -> str:
