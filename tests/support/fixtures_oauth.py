@@ -3,6 +3,7 @@
 * ``idp``: a fresh ``TestIdP`` (see ``tests.support.idp``) running on 127.0.0.1 for one test.
 * ``oauth_session``: a cheap vault with a component ``Mail`` for the IdP (and tokens).
 * ``oauth_component(idp, ...)``, ``token_record(issued)``: helpers for building records.
+* ``run_cli_in_pty(args, env, answer)``: run the CLI on a pseudo-terminal (for prompts).
 * ``browser_env``: a dict of environment variables that make ``webbrowser``/``$BROWSER`` use
   ``tests/support/browser.py``; ``browser_env.log`` is the JSON-lines visit log path and
   ``browser_env.visits()`` reads it (waiting briefly for the forked browser to finish).
@@ -11,6 +12,11 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,7 +25,7 @@ from typing import Any
 import pytest
 
 from tests.support import browser
-from tests.support.fixtures_vault import PASSPHRASE
+from tests.support.fixtures_vault import PASSPHRASE, REPO
 from tests.support.idp import CONFIDENTIAL_CLIENT, IssuedToken, TestIdP
 from tui.components import OAuthComponent, TokenRecord
 from tui.records import Records
@@ -119,3 +125,37 @@ def oauth_session(
         return session, session.records
 
     return make
+
+
+def run_cli_in_pty(args: list[str], env: dict, answer: str, timeout: float = 30) -> tuple[int, str]:
+    """Run the CLI with a pseudo-terminal as stdin/stdout/stderr; type ``answer`` at the
+    first prompt ending in ': '. Returns the exit status and everything the terminal showed."""
+    pid, fd = pty.fork()
+    if pid == 0:  # child: the pty is its controlling terminal (getpass opens /dev/tty)
+        try:
+            os.chdir(REPO)
+            os.execve(sys.executable, [sys.executable, "-m", "tui.cli", *args], env)
+        finally:
+            os._exit(127)
+    shown, typed = b"", False
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+            if not typed and shown.rstrip().endswith(b":"):
+                os.write(fd, answer.encode() + b"\r")
+                typed = True
+        else:
+            os.kill(pid, signal.SIGKILL)  # out of time: do not wait forever
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status), shown.decode("utf-8", "replace")

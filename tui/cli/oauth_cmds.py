@@ -1,4 +1,5 @@
-"""OAuth2 verbs: ``oauth add|edit|rm|show|redirect-uri``, ``authorize``, ``token``, ``status``.
+"""OAuth2 verbs: ``oauth add|edit|rm|show|redirect-uri|forget``, ``authorize``, ``token``,
+``status``.
 
 ``tokendesk token`` is what mail clients run on every connection, so this module imports
 only the standard library at load time; a fresh token is printed without loading httpx or
@@ -23,17 +24,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's verbs to the top-level parser."""
     oauth = sub.add_parser("oauth", help="add, edit, remove or show OAuth2 components")
     oauth_sub = oauth.add_subparsers(
-        dest="oauth_command", metavar="{add,edit,rm,show,redirect-uri}"
+        dest="oauth_command", metavar="{add,edit,rm,show,redirect-uri,forget}"
     )
     oauth_sub.required = True
-    for verb, helptext, handler in (
-        ("add", "add an OAuth2 component", cmd_add),
-        ("edit", "change an OAuth2 component (only the options given)", cmd_edit),
-    ):
-        p = oauth_sub.add_parser(verb, help=helptext)
-        p.add_argument("name", metavar="NAME")
-        _component_options(p)
-        p.set_defaults(handler=handler)
+    p = oauth_sub.add_parser("add", help="add an OAuth2 component")
+    p.add_argument("name", metavar="NAME")
+    _component_options(p)
+    p.set_defaults(handler=cmd_add)
+    p = oauth_sub.add_parser("edit", help="change an OAuth2 component (only the options given)")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--rename", metavar="NEW", help="new component name (its tokens follow)")
+    _component_options(p)
+    p.set_defaults(handler=cmd_edit)
     p = oauth_sub.add_parser("rm", help="remove an OAuth2 component and its tokens")
     p.add_argument("name", metavar="NAME")
     p.set_defaults(handler=cmd_rm)
@@ -45,6 +47,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name", metavar="NAME")
     add_env_option(p)
     p.set_defaults(handler=cmd_redirect_uri)
+    p = oauth_sub.add_parser(
+        "forget", help="forget the tokens of a component in one environment (no sign-out)"
+    )
+    p.add_argument("name", metavar="NAME")
+    add_env_option(p)
+    p.set_defaults(handler=cmd_forget)
 
     p = sub.add_parser("authorize", help="authorize a component in the browser (or without)")
     p.add_argument("name", metavar="NAME")
@@ -115,12 +123,28 @@ def _component_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _read_secret_stdin() -> str:
-    if sys.stdin is None or sys.stdin.closed:
-        raise UsageError("--client-secret-stdin: no standard input")
-    value = sys.stdin.readline().rstrip("\r\n")
+def read_secret(option: str, what: str, prompt: str) -> str:
+    """A secret given with ``option``: asked without echo when stdin is a terminal, else
+    the first line of stdin (one trailing newline removed, nothing else).
+
+    Also used by ``mail add|edit --password-stdin``.
+    """
+    stream = sys.stdin
+    if stream is None or stream.closed:
+        raise UsageError(f"{option}: there is no standard input to read the {what} from")
+    if stream.isatty():
+        import getpass
+
+        try:
+            value = getpass.getpass(prompt)
+        except EOFError:
+            value = ""
+    else:
+        value = stream.readline()
+        value = value[:-1] if value.endswith("\n") else value
+        value = value[:-1] if value.endswith("\r") else value
     if not value:
-        raise UsageError("--client-secret-stdin: standard input gave an empty secret")
+        raise UsageError(f"{option}: no {what} on standard input ({option} reads one line)")
     return value
 
 
@@ -132,6 +156,45 @@ def _parse_params(items: list[str]) -> list[tuple[str, str]]:
             raise UsageError(f"--param expects KEY=VALUE, got {item!r}")
         out.append((key.strip(), value))
     return out
+
+
+def _refuse_removing_preset_params(kind: str, removed: list[str]) -> None:
+    """The preset re-adds its parameters, so removing one would silently do nothing."""
+    from ..components import PRESET_PARAMS
+
+    needed = {k for k, _ in PRESET_PARAMS.get(kind, ())}
+    for key in removed:
+        if key in needed:
+            raise UsageError(
+                f"the {kind} preset needs {key}; give it another value instead of removing it"
+            )
+
+
+_ENDPOINT_OPTIONS = (("auth_url", "--auth-url"), ("token_url", "--token-url"),
+                     ("device_url", "--device-url"))  # fmt: skip
+
+
+def _check_preset_options(args: argparse.Namespace, old: Any = None) -> None:
+    """Refuse options the credentials type ignores (a preset sets the endpoints itself)."""
+    kind = args.type or (old.type if old is not None else "custom")
+    if kind != "custom":
+        for attr, flag in _ENDPOINT_OPTIONS:
+            if getattr(args, attr) is None:
+                continue
+            if args.type:
+                raise UsageError(
+                    f"{flag} cannot be combined with --type {kind}: the preset sets the endpoints"
+                )
+            raise UsageError(
+                f"{flag} cannot be used on {old.name!r}, a {kind} component: the preset sets "
+                "the endpoints",
+                hint="to set the endpoints yourself, change the type with --type custom too",
+            )
+    if args.tenant is not None and kind != "microsoft":
+        hint = None
+        if old is not None and not args.type:
+            hint = f"{old.name!r} is a {kind} component"
+        raise UsageError("--tenant only applies to --type microsoft", hint=hint)
 
 
 def _changes(args: argparse.Namespace) -> dict[str, Any]:
@@ -152,8 +215,6 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, opt)
         if value is not None:
             fields[field] = value
-    if args.client_secret_stdin:
-        fields["client_secret"] = _read_secret_stdin()
     if args.refresh_delay is not None:
         fields["refresh_delay"] = parse_int(args.refresh_delay, "--refresh-delay", low=0)
     if args.redirect_port is not None:
@@ -163,43 +224,96 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
     return fields
 
 
+def _read_client_secret(args: argparse.Namespace, fields: dict[str, Any]) -> None:
+    if args.client_secret_stdin:
+        fields["client_secret"] = read_secret(
+            "--client-secret-stdin", "client secret", "Client secret: "
+        )
+
+
+def _describe_redirect(ctx: Context, comp: Any) -> None:
+    from ..oauth.callback import registration_redirect_uri
+
+    if not comp.authorization_url:
+        ctx.print(
+            f"{comp.name} signs in with the device grant only: it has no redirect URI to register."
+        )
+        return
+    ctx.print("Register this redirect URI with the provider:")
+    ctx.print(registration_redirect_uri(comp))
+
+
 def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
     """Create a component from the options."""
     from ..components import OAuthComponent
 
+    _check_preset_options(args)
     fields = _changes(args)
     params = _parse_params(args.param)
+    _refuse_removing_preset_params(args.type or "custom", [k for k, v in params if not v])
+    session = ctx.session()
+    _read_client_secret(args, fields)  # not under the vault lock
     comp = OAuthComponent(name=args.name, extra_params=tuple(params), **fields)
-    with ctx.session().edit() as records:
+    with session.edit() as records:
         records.add(comp)
     ctx.print(f"Added OAuth2 component {comp.name} (variable {comp.reference})")
-    ctx.print("Register this redirect URI with the provider:")
-    from ..oauth.callback import registration_redirect_uri
-
-    ctx.print(registration_redirect_uri(comp))
+    _describe_redirect(ctx, comp)
     return 0
 
 
+# Changing one of these means the stored tokens were issued for other settings.
+_GRANT_FIELDS = (
+    ("client_id", "client id"),
+    ("token_url", "token URL"),
+    ("authorization_url", "authorization URL"),
+    ("scope", "scope"),
+    ("type", "type"),
+    ("tenant", "tenant"),
+)
+
+
 def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
-    """Change the given fields of a component; tokens are kept."""
+    """Change the given fields of a component; tokens are kept (and follow a rename)."""
     import dataclasses
 
+    session = ctx.session()
+    _check_preset_options(args, session.records.get_oauth(args.name))
     fields = _changes(args)
-    with ctx.session().edit() as records:
+    if args.rename is not None:
+        fields["name"] = args.rename
+    params = _parse_params(args.param)
+    if not fields and not params and not args.client_secret_stdin:
+        raise UsageError("nothing to change: give at least one option")
+    _read_client_secret(args, fields)  # not under the vault lock
+    with session.edit() as records:
         old = records.get_oauth(args.name)
-        if args.param:
-            params = dict(old.extra_params)
-            for key, value in _parse_params(args.param):
+        _check_preset_options(args, old)
+        if params:
+            kind = args.type or old.type
+            _refuse_removing_preset_params(kind, [k for k, v in params if not v])
+            merged = dict(old.extra_params)
+            for key, value in params:
                 if value:
-                    params[key] = value
+                    merged[key] = value
                 else:
-                    params.pop(key, None)
-            fields["extra_params"] = tuple(params.items())
-        if not fields:
-            raise UsageError("nothing to change: give at least one option")
+                    merged.pop(key, None)
+            fields["extra_params"] = tuple(merged.items())
         new = dataclasses.replace(old, **fields)
+        if new == old:
+            ctx.print(f"Nothing changed: {old.name} already has these settings")
+            return 0
         records.replace(old.name, new)
+        envs = [env for env in records.environments if records.token(env, new.name) is not None]
     ctx.print(f"Updated OAuth2 component {new.name}")
+    changed = [label for f, label in _GRANT_FIELDS if getattr(old, f) != getattr(new, f)]
+    if changed and envs:
+        from ..oauth.classify import authorize_command
+
+        again = authorize_command(new.name, envs[0] if len(envs) == 1 else None)
+        ctx.warn(
+            f"note: the tokens of {new.name} in {', '.join(envs)} were issued for the old "
+            f"{' and '.join(changed)}; if calls fail, authorize again: {again}"
+        )
     return 0
 
 
@@ -230,7 +344,8 @@ def component_view(comp: Any) -> dict[str, Any]:
         "refresh_delay": comp.refresh_delay,
         "variable": comp.reference,
         "redirect_port": comp.redirect_port,
-        "redirect_uri": registration_redirect_uri(comp),
+        # A device-only component (no authorization URL) has no redirect URI.
+        "redirect_uri": registration_redirect_uri(comp) if comp.authorization_url else None,
         "extra_params": dict(comp.extra_params),
     }
 
@@ -250,6 +365,8 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
         "redirect_uri": "Redirect URI",
     }
     for key, value in view.items():
+        if key == "redirect_uri" and value is None:
+            value = "none (device sign-in only)"
         if value is None:
             continue
         label = labels.get(key) or FIELD_HELP.get(key, (key, ""))[0]
@@ -264,11 +381,33 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_redirect_uri(args: argparse.Namespace, ctx: Context) -> int:
     """Print exactly the redirect URI to register with the provider."""
     from ..oauth.callback import registration_redirect_uri
+    from ..oauth.classify import command
 
     records = ctx.session().records
     comp = records.get_oauth(args.name)
     ctx.env(args)  # validates --env
+    if not comp.authorization_url:
+        raise UsageError(
+            f"{comp.name!r} has no redirect URI: it signs in with the device grant only "
+            "(it has no authorization URL)",
+            hint="to sign in with a browser, set an authorization URL: "
+            f"{command('oauth', 'edit', comp.name, '--auth-url', 'URL')}",
+        )
     ctx.print(registration_redirect_uri(comp))
+    return 0
+
+
+def cmd_forget(args: argparse.Namespace, ctx: Context) -> int:
+    """Forget the tokens of one component in one environment (the TUI's "Forget tokens")."""
+    session = ctx.session()
+    env = ctx.env(args)
+    with session.edit() as records:
+        comp = records.get_oauth(args.name)
+        dropped = records.drop_token(env, comp.name)
+    if dropped:
+        ctx.print(f"Forgot the tokens of {comp.name} in {env}")
+    else:
+        ctx.print(f"{comp.name} has no tokens in {env}: nothing to forget")
     return 0
 
 
@@ -311,37 +450,79 @@ def _describe_grant(ctx: Context, comp: Any, env: str, tok: Any) -> None:
 def _authorize_code(
     ctx: Context, session: Any, comp: Any, env: str, timeout: float, no_browser: bool
 ) -> Any:
-    from ..oauth.browser import browser_usable, is_ssh_session, ssh_tunnel_command
-    from ..oauth.flow import AuthorizationAttempt
+    from ..oauth.browser import LAUNCH_GRACE, browser_usable
+    from ..oauth.flow import AuthorizationAttempt, AuthorizationTimeout
 
     attempt = AuthorizationAttempt(comp, session=session, env=env)
+    browserless = True
     try:
         usable, reason = browser_usable()
         if no_browser or not usable:
             why = "--no-browser" if no_browser else reason
             ctx.print(f"No browser will be opened ({why}). Open this URL in a browser:")
-            ctx.print(attempt.url)
-            if is_ssh_session():
-                ctx.print(
-                    "If that browser runs on your own machine, first run this there so it can "
-                    "reach the callback:"
-                )
-                ctx.print(ssh_tunnel_command(attempt.port))
-            ctx.print(
-                "Or, after signing in, paste the address of the page that failed to load "
-                f"(it starts with {attempt.redirect_uri}) here and press Enter:"
-            )
+            _offer_paste(ctx, attempt)
             _read_pasted_urls(ctx, attempt)
         else:
             ctx.print("Opening the browser to sign in. If it does not open, visit:")
             ctx.print(attempt.url)
             ctx.print(f"Waiting for the redirect to {attempt.redirect_uri} ...")
-            attempt.open_browser()
-            if sys.stdin is not None and sys.stdin.isatty():
+            reading = sys.stdin is not None and sys.stdin.isatty()
+            if reading:
                 _read_pasted_urls(ctx, attempt)
-        return attempt.wait(timeout)
+            # The result comes within LAUNCH_GRACE seconds per $BROWSER entry; the callback
+            # server answers meanwhile.
+            result = attempt.open_browser().wait(4 * LAUNCH_GRACE)
+            browserless = result is not None and not result.ok
+            if browserless and not attempt.decided:
+                ctx.warn(f"could not open the browser ({result.detail})")
+                ctx.print("Open this URL in a browser:")
+                _offer_paste(ctx, attempt)
+                if not reading:
+                    _read_pasted_urls(ctx, attempt)
+        try:
+            return attempt.wait(timeout)
+        except AuthorizationTimeout as exc:
+            exc.hint = _timeout_hint(comp, env, browserless)
+            raise
     finally:
         attempt.close()
+
+
+def _offer_paste(ctx: Context, attempt: Any) -> None:
+    """The browser-less way: the URL on a line of its own, the ssh -L hint, the paste."""
+    from ..oauth.browser import is_ssh_session, ssh_tunnel_command
+
+    ctx.print(attempt.url)
+    if is_ssh_session():
+        ctx.print(
+            "If that browser runs on your own machine, first run this there so it can "
+            "reach the callback:"
+        )
+        ctx.print(ssh_tunnel_command(attempt.port))
+    ctx.print(
+        "Or, after signing in, paste the address of the page that failed to load "
+        f"(it starts with {attempt.redirect_uri}) here and press Enter:"
+    )
+
+
+def _timeout_hint(comp: Any, env: str, browserless: bool) -> str:
+    """What to do after a timeout, without suggesting what the user already did."""
+    from ..oauth.classify import authorize_command
+
+    if browserless:
+        hint = (
+            "start again, and after signing in paste the address of the page that failed to "
+            "load (the browser ends there when it cannot reach this machine)"
+        )
+    else:
+        paste = authorize_command(comp.name, env, "--no-browser")
+        hint = (
+            "start again; if the browser cannot reach this machine, paste the final URL "
+            f"instead ({paste})"
+        )
+    if comp.device_authorization_url and comp.type != "google":
+        hint += f"; or sign in on another device ({authorize_command(comp.name, env, '--device')})"
+    return hint
 
 
 def _read_pasted_urls(ctx: Context, attempt: Any) -> None:
@@ -410,9 +591,9 @@ def cmd_token(args: argparse.Namespace, ctx: Context) -> int:
     if args.sasl:
         from ..oauth.tokens import sasl_string
 
-        user = args.user or tok.id_claims.get("email") or ""
+        user = args.user or tok.account  # the same default as the mail login's username
         if not user:
-            raise UsageError("--sasl needs --user ADDRESS (the account's email is not known)")
+            raise UsageError("--sasl needs --user ADDRESS (the token does not name the account)")
         ctx.print(sasl_string(args.sasl, user, tok.access_token))
     elif args.json:
         from ..oauth.status import iso_utc
