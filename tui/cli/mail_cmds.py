@@ -10,7 +10,6 @@ import argparse
 import dataclasses
 import re
 import shutil
-import sys
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -119,12 +118,10 @@ def _component_options(p: argparse.ArgumentParser, *, adding: bool) -> None:
 
 
 def _read_password() -> str:
-    data = sys.stdin.readline()
-    password = data[:-1] if data.endswith("\n") else data
-    password = password[:-1] if password.endswith("\r") else password
-    if not password:
-        raise UsageError("no password on stdin (--password-stdin reads one line)")
-    return password
+    from .oauth_cmds import read_secret
+
+    # No echo on a terminal; otherwise the first line, one trailing newline removed.
+    return read_secret("--password-stdin", "password", "IMAP password: ")
 
 
 def _ca_file(value: str) -> str:
@@ -272,7 +269,10 @@ def cmd_test(args: argparse.Namespace, ctx: Context) -> int:
     client, credential = client_for(session, args.name, env)
     with client:
         info = client.connect()
-        tls = info.tls + (f", {info.tls_version}, {info.cipher}" if info.tls_version else "")
+        if info.tls_version:
+            tls = f"{info.tls}, {info.tls_version}, {info.cipher}"
+        else:
+            tls = "plaintext, no TLS" if info.tls.startswith("none") else info.tls
         ctx.print(f"Connected:    {comp.host}:{comp.port} ({tls})")
         ctx.print(f"Greeting:     {info.greeting}")
         client.login(credential)

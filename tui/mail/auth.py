@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .decode import clean_text
-from .errors import redact
+from .errors import server_text
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,4 @@ def is_auth_failure(exc: BaseException) -> bool:
 
 def server_reason(exc: BaseException, secrets: list[str]) -> str:
     """The server's text from an imaplib error, on one line, with secrets redacted."""
-    arg = exc.args[0] if exc.args else exc
-    text = arg.decode("utf-8", "replace") if isinstance(arg, bytes) else str(arg)
-    return redact(" ".join(text.split()), secrets)[:300] or "no reason given"
+    return server_text(exc.args[0] if exc.args else exc, secrets) or "no reason given"

@@ -20,7 +20,9 @@ between pages.
 from __future__ import annotations
 
 import base64
+import logging
 import re
+import shlex
 import socket
 import ssl
 import threading
@@ -47,6 +49,7 @@ from .errors import (
     MailNotFound,
     MailPlaintextRefused,
     MailProtocolError,
+    MailServerError,
     ReauthorizationNeeded,
     translate,
 )
@@ -57,6 +60,12 @@ __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Credential", "MailClient", "ServerInfo
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
+
+# imapclient logs warnings (e.g. when a server text is not ASCII) on loggers without a
+# handler, so Python's last-resort handler printed them on stderr, over our own one-line
+# errors and over the TUI. A NullHandler stops that; an application that configures
+# logging still receives the records through the root logger.
+logging.getLogger("imapclient").addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,8 @@ class MailClient:
         ca_file: str = "",
         timeout: float = 30.0,
         allow_plaintext: bool = False,
+        name: str = "",
+        env: str | None = None,
     ) -> None:
         self.host = host
         self.protocol = protocol
@@ -93,6 +104,9 @@ class MailClient:
         self.ca_file = ca_file or None
         self.timeout = timeout
         self.allow_plaintext = allow_plaintext
+        self.name = name
+        """The mail component's name, when known (for hints naming real commands)."""
+        self.env = env
         self.info: ServerInfo | None = None
         self._imap: Any = None
         self._lock = threading.RLock()
@@ -106,7 +120,9 @@ class MailClient:
         return f"MailClient({self.host!r}, {self.port}, protocol={self.protocol!r})"
 
     @classmethod
-    def from_component(cls, comp: Any, username: str | None = None) -> MailClient:
+    def from_component(
+        cls, comp: Any, username: str | None = None, env: str | None = None
+    ) -> MailClient:
         """A client for a `tui.components.MailComponent` (``username`` overrides its own)."""
         return cls(
             comp.host,
@@ -117,6 +133,8 @@ class MailClient:
             ca_file=comp.ca_file,
             timeout=comp.timeout,
             allow_plaintext=comp.allow_plaintext,
+            name=comp.name,
+            env=env,
         )
 
     # -- plumbing ---------------------------------------------------------------------
@@ -322,18 +340,38 @@ class MailClient:
 
     def _examine(self, imap: Any, folder: str, *, refresh: bool) -> dict[bytes, Any]:
         if refresh or folder != self._selected or self._selected_rw:
-            try:
-                self._select_info = imap.select_folder(folder, readonly=True)
-            except Exception as exc:
-                text = server_reason(exc, self._secrets)
-                if "NONEXISTENT" in text or "doesn't exist" in text or "not exist" in text:
-                    raise MailNotFound(
-                        f"no folder named {folder!r} on {self.host} (server: {text})",
-                        hint="'tokendesk mail folders NAME' lists the folders",
-                    ) from None
-                raise
+            self._select_info = self._select(imap, folder, readonly=True)
             self._selected, self._selected_rw = folder, False
         return self._select_info
+
+    def _select(self, imap: Any, folder: str, *, readonly: bool) -> dict[bytes, Any]:
+        """SELECT/EXAMINE ``folder``; a missing folder raises `MailNotFound`.
+
+        imaplib is asked directly rather than through ``imapclient.select_folder``, which
+        decodes the server's answer as ASCII and drops every other character ("Mailbox
+        doesn't exist: rger" for "Ärger"); here it is read as UTF-8.
+        """
+        from imaplib import IMAP4
+
+        typ, data = imap._imap.select(imap._normalise_folder(folder), readonly)
+        if typ != "OK":
+            text = server_reason(IMAP4.error(data[-1] if data else b""), self._secrets)
+            if "NONEXISTENT" in text or "doesn't exist" in text or "not exist" in text:
+                hint = "list the folders to see their exact names"
+                if self.name:
+                    hint = f"list the folders with: {self._command('mail', 'folders')}"
+                raise MailNotFound(
+                    f"no folder named {folder!r} on {self.host} (server: {text})", hint=hint
+                )
+            raise MailServerError(f"{self.host} refused to open folder {folder!r}: {text}")
+        return imap._process_select_response(imap._imap.untagged_responses)
+
+    def _command(self, *words: str) -> str:
+        """A ``tokendesk`` command about this component (``name``), quoted, for hints."""
+        args = ["tokendesk", *words, self.name]
+        if self.env:
+            args += ["--env", self.env]
+        return shlex.join(args)
 
     def select(self, folder: str) -> int:
         """EXAMINE ``folder`` (read-only) and return its message count."""
@@ -395,7 +433,7 @@ class MailClient:
     def set_seen(self, uid: int, folder: str = "INBOX", seen: bool = True) -> None:
         """Add (or remove) the \\Seen flag: the only write this client ever does."""
         with self._op(f"marking message {uid} as {'seen' if seen else 'unseen'}") as imap:
-            imap.select_folder(folder, readonly=False)
+            self._select(imap, folder, readonly=False)
             self._selected, self._selected_rw = folder, True
             if seen:
                 imap.add_flags([uid], [b"\\Seen"], silent=True)

@@ -6,6 +6,7 @@ with the server's own NO/BAD text where there is one and every secret redacted.
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 from collections.abc import Iterable
@@ -27,8 +28,13 @@ __all__ = [
     "MailTimeout",
     "ReauthorizationNeeded",
     "redact",
+    "server_text",
+    "strip_timing",
     "translate",
 ]
+
+# Dovecot ends tagged replies with its timing: "... (0.001 + 0.000 + 0.001 secs)."
+_TIMING = re.compile(r"\s*\((?:\d+(?:\.\d+)?\s*\+\s*)*\d+(?:\.\d+)?\s+secs\)\.?\s*$")
 
 
 class MailConnectionRefused(MailError):
@@ -89,12 +95,26 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
-def _server_text(exc: BaseException) -> str:
-    text = str(exc.args[0] if exc.args else exc)
-    if text.startswith(("b'", 'b"')) and len(text) > 3:
-        text = text[2:-1]
-    # imaplib prefixes some errors with the command name: "select failed: ..."
-    return " ".join(text.split())[:300]
+def strip_timing(text: str) -> str:
+    """``text`` without Dovecot's trailing ``(0.001 + 0.000 secs).``"""
+    return _TIMING.sub("", text)
+
+
+def server_text(value: object, secrets: Iterable[str] = (), limit: int = 300) -> str:
+    """A server's NO/BAD text for users: UTF-8 (undecodable bytes replaced), on one line,
+    without Dovecot's timing, ``secrets`` redacted, at most ``limit`` characters."""
+    if isinstance(value, bytes | bytearray):
+        text = bytes(value).decode("utf-8", "replace")
+    else:
+        text = str(value)
+        if text.startswith(("b'", 'b"')) and len(text) > 3:
+            text = text[2:-1]
+    text = strip_timing(" ".join(text.split()))
+    return redact(text, secrets)[:limit]  # redacted before cutting: no half secrets
+
+
+def _server_text(exc: BaseException, secrets: Iterable[str]) -> str:
+    return server_text(exc.args[0] if exc.args else exc, secrets)
 
 
 def tls_error(exc: ssl.SSLError, host: str, port: int, ca_file: str | None) -> MailTLSError:
@@ -126,6 +146,13 @@ def tls_error(exc: ssl.SSLError, host: str, port: int, ca_file: str | None) -> M
             )
         return MailTLSError(f"TLS certificate of {where} was rejected: {detail}", reason="other")
     reason = getattr(exc, "reason", None) or str(exc)
+    if reason == "WRONG_VERSION_NUMBER":
+        # A plaintext greeting ("* OK ...") where the TLS handshake was expected.
+        return MailTLSError(
+            f"TLS handshake with {where} failed: the server does not speak TLS on this port",
+            reason="other",
+            hint="this looks like a plain IMAP port: use --protocol imap (STARTTLS) or port 993",
+        )
     return MailTLSError(f"TLS handshake with {where} failed: {reason}", reason="other")
 
 
@@ -162,14 +189,10 @@ def translate(
     if isinstance(exc, ssl.SSLError):
         return tls_error(exc, host, port, ca_file)
     if isinstance(exc, IMAP4.abort):
-        return MailProtocolError(
-            f"connection to {where} lost{what}: {redact(_server_text(exc), secrets)}"
-        )
+        return MailProtocolError(f"connection to {where} lost{what}: {_server_text(exc, secrets)}")
     if isinstance(exc, IMAP4.error):
-        return MailServerError(f"server refused{what}: {redact(_server_text(exc), secrets)}")
+        return MailServerError(f"server refused{what}: {_server_text(exc, secrets)}")
     if isinstance(exc, OSError):
         text = exc.strerror or str(exc)
         return MailProtocolError(f"network error with {where}{what}: {redact(text, secrets)}")
-    return MailProtocolError(
-        f"unexpected answer from {where}{what}: {redact(_server_text(exc), secrets)}"
-    )
+    return MailProtocolError(f"unexpected answer from {where}{what}: {_server_text(exc, secrets)}")

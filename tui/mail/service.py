@@ -109,6 +109,13 @@ def credential_for(
 
 
 def _reauth(comp: MailComponent, exc: ReauthorizationNeeded, why: str) -> ReauthorizationNeeded:
+    from tui.oauth.tokens import NotAuthorizedYet
+
+    if isinstance(exc, NotAuthorizedYet):
+        return NotAuthorizedYet(
+            f"{exc.message} (mail component {comp.name!r} logs in with {comp.token_ref})",
+            hint=exc.hint,
+        )
     return ReauthorizationNeeded(
         f"re-authorization needed for {comp.token_ref} (mail component {comp.name!r}): "
         f"{why}{exc.message}",
@@ -122,7 +129,7 @@ def client_for(
     """An unconnected client for component ``name`` and its credential for ``env``."""
     comp = mail_component(session, name)
     credential, tok = credential_for(session, comp, env)
-    return MailClient.from_component(comp, username_for(comp, tok)), credential
+    return MailClient.from_component(comp, username_for(comp, tok), env), credential
 
 
 def open_client(session: Session, name: str, env: str | None = None) -> MailClient:
