@@ -18,7 +18,7 @@ from .. import __version__
 from ..errors import TokendeskError
 from .common import ArgumentParser, Context, OutputClosed
 
-VERB_MODULES = ("vault_cmds", "oauth_cmds", "mail_cmds")
+VERB_MODULES = ("vault_cmds", "oauth_cmds", "grant_cmds", "mail_cmds")
 
 
 def build_parser() -> ArgumentParser:
@@ -36,13 +36,7 @@ def build_parser() -> ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     for name in VERB_MODULES:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:  # a verb module still being written
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue
-        module.register(sub)
+        importlib.import_module(f"{__name__}.{name}").register(sub)
     for verb in _subparsers(parser):
         # `--vault` is accepted after the verb too (`tokendesk token X --vault V`), and each
         # parser remembers itself so that errors point at the right help.

@@ -130,3 +130,28 @@ def parse_int(value: str, what: str, *, low: int | None = None, high: int | None
         bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
         raise UsageError(f"{what} must be {bounds}, got {number}")
     return number
+
+
+def read_secret(option: str, what: str, prompt: str) -> str:
+    """A secret given with ``option``: asked without echo when stdin is a terminal, else
+    the first line of stdin (one trailing newline removed, nothing else).
+
+    Used by ``oauth add|edit --client-secret-stdin`` and ``mail add|edit --password-stdin``.
+    """
+    stream = sys.stdin
+    if stream is None or stream.closed:
+        raise UsageError(f"{option}: there is no standard input to read the {what} from")
+    if stream.isatty():
+        import getpass
+
+        try:
+            value = getpass.getpass(prompt)
+        except EOFError:
+            value = ""
+    else:
+        value = stream.readline()
+        value = value[:-1] if value.endswith("\n") else value
+        value = value[:-1] if value.endswith("\r") else value
+    if not value:
+        raise UsageError(f"{option}: no {what} on standard input ({option} reads one line)")
+    return value

@@ -118,7 +118,7 @@ def _component_options(p: argparse.ArgumentParser, *, adding: bool) -> None:
 
 
 def _read_password() -> str:
-    from .oauth_cmds import read_secret
+    from .common import read_secret
 
     # No echo on a terminal; otherwise the first line, one trailing newline removed.
     return read_secret("--password-stdin", "password", "IMAP password: ")
