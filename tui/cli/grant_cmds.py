@@ -118,7 +118,8 @@ def _authorize_code(
             # The result comes within LAUNCH_GRACE seconds per $BROWSER entry; the callback
             # server answers meanwhile.
             result = attempt.open_browser().wait(4 * LAUNCH_GRACE)
-            if result is not None and not result.ok and not attempt.decided:
+            browserless = result is not None and not result.ok
+            if result is not None and browserless and not attempt.decided:
                 ctx.warn(f"could not open the browser ({result.detail})")
                 ctx.print("Open this URL in a browser:")
                 _offer_paste(ctx, attempt)
