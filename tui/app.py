@@ -67,6 +67,9 @@ class TokendeskApp(App[int]):
         self._backoff: dict[tuple[str, str], tuple[float, float]] = {}
         self._reported: dict[tuple[str, str], str] = {}
         self._vault_stamp: tuple[int, int] | None = None
+        self.on_exit: dict[int, Callable[[], None]] = {}
+        """Cancels for blocking work in threads (callback servers, device polls, IMAP), run
+        when the app exits so no worker thread outlives it."""
 
     # ------------------------------------------------------------ start
     def on_mount(self) -> None:
@@ -94,6 +97,20 @@ class TokendeskApp(App[int]):
             self.switch_screen(self.main_screen)
         else:
             self.push_screen(self.main_screen)
+
+    def cancel_on_exit(self, cancel: Callable[[], None]) -> Callable[[], None]:
+        """Run ``cancel`` if the app exits first; call the returned function to forget it."""
+        key = id(cancel)
+        self.on_exit[key] = cancel
+        return lambda: self.on_exit.pop(key, None)
+
+    def on_unmount(self) -> None:
+        for cancel in list(self.on_exit.values()):
+            try:
+                cancel()
+            except Exception:  # noqa: BLE001 - exiting anyway
+                pass
+        self.on_exit.clear()
 
     # ------------------------------------------------------------ actions
     def action_help(self) -> None:

@@ -49,7 +49,7 @@ class AuthorizeScreen(ModalScreen[bool]):
         self.attempt: Any = None
         self.flow: Any = None
         self.mode = "browser"
-        self._closed = False
+        self._gone = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box", id="authorize-box"):
@@ -65,9 +65,9 @@ class AuthorizeScreen(ModalScreen[bool]):
                 with Vertical(id="auth-paste"):
                     yield Label("Or paste the final redirect URL from the browser:")
                     yield Input(placeholder="http://127.0.0.1:…/?code=…&state=…", id="paste")
+                yield Static("", id="auth-error", markup=False)
                 yield Static("", id="auth-device", markup=False)
                 yield Static("", id="auth-qr", markup=False)
-                yield Static("", id="auth-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Copy URL", id="copy-url", action="screen.copy_url", compact=True)
                 yield Button("Use device code", id="use-device", action="screen.device",
@@ -89,12 +89,12 @@ class AuthorizeScreen(ModalScreen[bool]):
     # ------------------------------------------------------------ UI updates
     def _ui(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn`` on the UI thread (from a worker) unless the dialog is gone."""
-        if not self._closed:
+        if not self._gone:
             self.post_message(Deferred(fn, args))
 
     @on(Deferred)
     def _step(self, step: Deferred) -> None:
-        if not self._closed:
+        if not self._gone:
             step.fn(*step.args)
 
     @property
@@ -102,7 +102,10 @@ class AuthorizeScreen(ModalScreen[bool]):
         return self.query_one("#auth-status", Spinner)
 
     def error(self, text: str) -> None:
-        self.query_one("#auth-error", Static).update(text)
+        box = self.query_one("#auth-error", Static)
+        box.update(text)
+        if text:
+            self.call_after_refresh(box.scroll_visible, animate=False)
 
     def _show_url(self, url: str, port: int, usable: bool, reason: str) -> None:
         from ..oauth.browser import is_ssh_session, ssh_tunnel_command
@@ -133,7 +136,7 @@ class AuthorizeScreen(ModalScreen[bool]):
         self.notify(failure_text(exc), title="Authorization failed", severity="error", markup=False)
 
     def _succeeded(self, tok: TokenRecord) -> None:
-        self._closed = True
+        self._gone = True
         self.notify(SUCCESS, title=f"{self.component.name} · {self.env}")
         self.dismiss(True)
 
@@ -150,7 +153,8 @@ class AuthorizeScreen(ModalScreen[bool]):
             self._ui(self._failed, exc)
             return
         self.attempt = attempt
-        if self._closed or self.mode != "browser":
+        forget = app.cancel_on_exit(attempt.cancel)  # type: ignore[attr-defined]
+        if self._gone or self.mode != "browser":
             attempt.cancel()
             return
         usable, reason = browser_usable(app.environ)  # type: ignore[attr-defined]
@@ -163,6 +167,8 @@ class AuthorizeScreen(ModalScreen[bool]):
             if not attempt.cancelled:
                 self._ui(self._failed, exc)
             return
+        finally:
+            forget()
         self._ui(self._succeeded, tok)
 
     @on(Input.Submitted, "#paste")
@@ -205,9 +211,10 @@ class AuthorizeScreen(ModalScreen[bool]):
             self._ui(self._failed, exc)
             return
         self.flow = flow
-        if self._closed:
+        if self._gone:
             flow.cancel()
             return
+        forget = self.app.cancel_on_exit(flow.cancel)  # type: ignore[attr-defined]
         self._ui(self._show_device, flow)
         try:
             tok = flow.wait()
@@ -215,6 +222,8 @@ class AuthorizeScreen(ModalScreen[bool]):
             if not flow.cancelled:
                 self._ui(self._failed, exc)
             return
+        finally:
+            forget()
         self._ui(self._succeeded, tok)
 
     def _show_device(self, flow: Any) -> None:
@@ -247,15 +256,15 @@ class AuthorizeScreen(ModalScreen[bool]):
         self.status.start("Starting the authorization…")
         self._run_browser()
 
-    def on_unmount(self) -> None:
+    def on_unmount_DISABLED(self) -> None:
         # Quitting the app with the dialog open must free the port too.
-        self._closed = True
+        self._gone = True
         for running in (self.attempt, self.flow):
             if running is not None:
                 running.cancel()
 
     def action_cancel(self) -> None:
-        self._closed = True
+        self._gone = True
         if self.attempt is not None:
             self.attempt.cancel()
         if self.flow is not None:

@@ -57,9 +57,10 @@ class InboxScreen(Screen[None]):
         self.env = env
         self.folder = folder
         self.client: Any = None
+        self._forget_client: Any = lambda: None
         self.rows = PagedRows(page_size, max_pages)
         self._connected = threading.Event()
-        self._closed = False
+        self._gone = False
         self.error: str = ""
 
     def compose(self) -> ComposeResult:
@@ -81,9 +82,10 @@ class InboxScreen(Screen[None]):
         self._connect()
 
     def on_unmount(self) -> None:
-        self._closed = True
+        self._gone = True
         client = self.client
         if client is not None:
+            self._forget_client()
             # Logging out is network I/O: never on the UI thread.
             client.abort()
             threading.Thread(target=client.close, name="tokendesk-imap-close", daemon=True).start()
@@ -91,12 +93,12 @@ class InboxScreen(Screen[None]):
     # ------------------------------------------------------------ UI helpers
     def _ui(self, fn: Any, *args: Any) -> None:
         """Run ``fn`` on the UI thread (from a worker) unless the screen is gone."""
-        if not self._closed:
+        if not self._gone:
             self.post_message(Deferred(fn, args))
 
     @on(Deferred)
     def _step(self, step: Deferred) -> None:
-        if not self._closed:
+        if not self._gone:
             step.fn(*step.args)
 
     @property
@@ -145,10 +147,11 @@ class InboxScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - shown on the screen
             self._ui(self._show_error, exc)
             return
-        if self._closed:
+        if self._gone:
             client.close()
             return
         self.client = client
+        self._forget_client = self.app.cancel_on_exit(client.abort)  # type: ignore[attr-defined]
         self._connected.set()
         try:
             folders = client.folders()
@@ -183,10 +186,10 @@ class InboxScreen(Screen[None]):
     @work(thread=True, exit_on_error=False, group="inbox-pages", description="page")
     def _fetch(self, wanted: list[tuple[int, int | None]], generation: int, folder: str) -> None:
         worker = get_current_worker()
-        if not self._connected.wait(CONNECT_WAIT) or self._closed:
+        if not self._connected.wait(CONNECT_WAIT) or self._gone:
             return
         for page_index, cursor in wanted:
-            if worker.is_cancelled or self._closed:
+            if worker.is_cancelled or self._gone:
                 return
             try:
                 page = self.client.page(folder, before_uid=cursor, limit=self.rows.page_size)

@@ -74,7 +74,7 @@ class ComponentForm(Vertical):
         self._touched: set[str] = set()
         self._show_all = False
         self._dirty = False
-        self._ready = False
+        self._tracking = False
 
     # ---------------------------------------------------------------- subclass API
     def values(self) -> dict[str, Any]:
@@ -100,7 +100,7 @@ class ComponentForm(Vertical):
 
     def _mark_ready(self) -> None:
         if self.is_attached and not self._closing:
-            self._ready = True
+            self._tracking = True
 
     @property
     def is_new(self) -> bool:
@@ -195,7 +195,7 @@ class ComponentForm(Vertical):
         return None
 
     def _on_edit(self, widget: Any) -> None:
-        if not self._ready or not self.is_attached or self._closing:
+        if not self._tracking or not self.is_attached or self._closing:
             return
         key = self._key_of(widget)
         if key:

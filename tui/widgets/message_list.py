@@ -193,11 +193,11 @@ class MessageList(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------ cursor
     def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_line(old - int(self.scroll_y))
-        self.refresh_line(new - int(self.scroll_y))
+        self._refresh_row(old - int(self.scroll_y))
+        self._refresh_row(new - int(self.scroll_y))
         self.scroll_to_region_cursor()
 
-    def refresh_line(self, y: int) -> None:
+    def _refresh_row(self, y: int) -> None:
         if 0 <= y < self.size.height:
             self.refresh(Region(0, y, self.size.width, 1))
 
