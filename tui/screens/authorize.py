@@ -57,6 +57,12 @@ class AuthorizeScreen(ModalScreen[bool]):
                 Content.assemble("Authorize ", Content(self.component.name), f" · {self.env}"),
                 classes="dialog-title",
             )
+            with Horizontal(classes="dialog-buttons", id="authorize-buttons"):
+                yield Button("Copy URL", id="copy-url", action="screen.copy_url", compact=True)
+                yield Button("Use device code", id="use-device", action="screen.device",
+                             compact=True)  # fmt: skip
+                yield Button("Try again", id="retry", action="screen.retry", compact=True)
+                yield Button("Cancel", id="cancel", action="screen.cancel", compact=True)
             with VerticalScroll(id="authorize-body"):
                 yield Spinner("Starting the authorization…", id="auth-status")
                 yield Static("", id="auth-note", markup=False)
@@ -68,12 +74,6 @@ class AuthorizeScreen(ModalScreen[bool]):
                 yield Static("", id="auth-error", markup=False)
                 yield Static("", id="auth-device", markup=False)
                 yield Static("", id="auth-qr", markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Copy URL", id="copy-url", action="screen.copy_url", compact=True)
-                yield Button("Use device code", id="use-device", action="screen.device",
-                             compact=True)  # fmt: skip
-                yield Button("Try again", id="retry", action="screen.retry", compact=True)
-                yield Button("Cancel", id="cancel", action="screen.cancel", compact=True)
 
     def on_mount(self) -> None:
         for widget_id in ("#auth-ssh", "#auth-device", "#auth-qr", "#retry"):
@@ -128,6 +128,8 @@ class AuthorizeScreen(ModalScreen[bool]):
                 "or, when the browser shows an unreachable page, paste its address below."
             )
             ssh.display = True
+        paste = self.query_one("#paste", Input)
+        self.call_after_refresh(paste.scroll_visible, animate=False)
 
     def _failed(self, exc: BaseException) -> None:
         self.status.stop(Content.styled("✗ The authorization did not complete.", "$text-error"))

@@ -181,6 +181,7 @@ class ComponentActions:
     def _start_test(self, name: str) -> None:
         for result in self.query("#mail-result"):  # type: ignore[attr-defined]
             result.update(f"Testing the connection of {name}…")
+            result.display = True
             result.loading = True
         self._test(name, self.env)
 

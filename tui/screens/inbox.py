@@ -60,6 +60,8 @@ class InboxScreen(Screen[None]):
         self._forget_client: Any = lambda: None
         self.rows = PagedRows(page_size, max_pages)
         self._connected = threading.Event()
+        self._settled = threading.Event()
+        """Set once connecting ended either way, or the screen went: page workers wait on it."""
         self._gone = False
         self.error: str = ""
 
@@ -83,6 +85,7 @@ class InboxScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._gone = True
+        self._settled.set()
         client = self.client
         if client is not None:
             self._forget_client()
@@ -145,6 +148,7 @@ class InboxScreen(Screen[None]):
         try:
             client = open_client(self.app.session, self.component_name, self.env)
         except Exception as exc:  # noqa: BLE001 - shown on the screen
+            self._settled.set()
             self._ui(self._show_error, exc)
             return
         if self._gone:
@@ -153,6 +157,7 @@ class InboxScreen(Screen[None]):
         self.client = client
         self._forget_client = self.app.cancel_on_exit(client.abort)  # type: ignore[attr-defined]
         self._connected.set()
+        self._settled.set()
         try:
             folders = client.folders()
         except Exception as exc:  # noqa: BLE001 - the list may still work
@@ -186,7 +191,8 @@ class InboxScreen(Screen[None]):
     @work(thread=True, exit_on_error=False, group="inbox-pages", description="page")
     def _fetch(self, wanted: list[tuple[int, int | None]], generation: int, folder: str) -> None:
         worker = get_current_worker()
-        if not self._connected.wait(CONNECT_WAIT) or self._gone:
+        self._settled.wait(CONNECT_WAIT)
+        if not self._connected.is_set() or self._gone:
             return
         for page_index, cursor in wanted:
             if worker.is_cancelled or self._gone:

@@ -22,6 +22,7 @@ from ..components import Component, MailComponent, OAuthComponent
 from ..errors import TokendeskError, ValidationError
 from ..messages import RecordsChanged
 from ..records import Records
+from ..widgets.field import display_path
 from ..widgets.forms import ComponentForm
 from ..widgets.mail_form import MailForm
 from ..widgets.oauth_form import OAuthForm
@@ -110,7 +111,7 @@ class MainScreen(ComponentActions, Screen[None]):
             "  Environment: ",
             Content.styled(f" {env} ", "bold $text-accent"),
             Content.styled("  (e to switch)  ", "$text-muted"),
-            Content.styled(str(self.app.session.path), "$text-muted"),
+            Content.styled(display_path(self.app.session.path), "$text-muted"),
         )
         self.query_one("#topbar", Static).update(bar)
         self.sidebar.show_records(records, env, self.app.clock())
@@ -166,7 +167,9 @@ class MainScreen(ComponentActions, Screen[None]):
             widgets.append(Static(self.redirect_text(comp), id="redirect-uri", markup=False))
             widgets.append(TokenPanel(self.app.clock, id="token-panel"))
         if isinstance(comp, MailComponent):
-            widgets.append(Static("", id="mail-result", markup=False))
+            result = Static("", id="mail-result", markup=False)
+            result.display = False
+            widgets.append(result)
         form_cls = OAuthForm if kind == "oauth" else MailForm
         self.form = form_cls(self.records, comp, id="form", autofocus=focus)
         widgets.append(self.form)
@@ -175,6 +178,7 @@ class MainScreen(ComponentActions, Screen[None]):
         detail.mount(Vertical(*widgets, classes="detail-content"))
         detail.scroll_home(animate=False)
         self.call_after_refresh(self._update_token_panel)
+        self.refresh_bindings()  # the footer shows the actions of this kind only
 
     def _actions(self, kind: str, saved: bool) -> ItemGrid:
         buttons = [
@@ -202,7 +206,7 @@ class MainScreen(ComponentActions, Screen[None]):
                 Button("Delete", action="screen.delete_component", compact=True,
                        variant="error", id="btn-delete")
             )  # fmt: skip
-        return ItemGrid(*buttons, id="actions", min_column_width=14)
+        return ItemGrid(*buttons, id="actions", min_column_width=16)
 
     @on(OptionList.OptionHighlighted, "#sidebar")
     def _highlighted(self) -> None:
@@ -273,6 +277,7 @@ class MainScreen(ComponentActions, Screen[None]):
         comp = form.check(show_all=True)
         if comp is None:
             self._after_save = None
+            form.focus_error()
             self.notify("Not saved: fix the field marked in red.", severity="error")
             return
         self._save(comp, form.original_name)

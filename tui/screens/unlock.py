@@ -23,6 +23,7 @@ from vault import KdfParams, VaultError
 from ..errors import TokendeskError
 from ..messages import SessionReady
 from ..session import Session
+from ..widgets.field import display_path
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -59,7 +60,7 @@ class _VaultScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="vault-box"):
             yield Label(self.TITLE_TEXT, id="vault-title")
-            yield Static(f"Vault: {self.vault_path}", id="vault-path", markup=False)
+            yield Static(f"Vault: {display_path(self.vault_path)}", id="vault-path", markup=False)
             yield Input(password=True, placeholder="Passphrase", id="passphrase")
             if self.CONFIRM:
                 yield Input(password=True, placeholder="Passphrase again", id="confirm")

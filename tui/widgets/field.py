@@ -7,12 +7,22 @@ they are shown with markup off.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from ..components import FIELD_HELP
+
+
+def display_path(path: Path) -> str:
+    """``path`` with the home directory shown as ``~`` (shorter, and the same on every box)."""
+    try:
+        return "~/" + str(Path(path).resolve().relative_to(Path.home().resolve()))
+    except (ValueError, RuntimeError, OSError):
+        return str(path)
 
 
 class Field(Vertical):

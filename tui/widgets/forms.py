@@ -148,6 +148,15 @@ class ComponentForm(Vertical):
         self.post_message(self.Validated(self, ""))
         return comp
 
+    def focus_error(self) -> None:
+        """Focus the first field that shows an error (it scrolls into view)."""
+        for field in self.fields():
+            if field.is_invalid:
+                for widget in field.query("Input, Select, TextArea, Checkbox"):
+                    if widget.focusable:
+                        widget.focus()
+                        return
+
     def show_error(self, exc: ValidationError) -> None:
         """Show an error raised later (by the save) at its field."""
         target = self._field_or_none(exc.field or "")

@@ -37,7 +37,8 @@ def fit(text: str, width: int) -> str:
     if width <= 0:
         return ""
     if cell_len(text) > width:
-        return set_cell_size(text, width - 1) + "…"
+        # A wide character that does not fit leaves a pad space: put the ellipsis before it.
+        text = set_cell_size(text, width - 1).rstrip(" ") + "…"
     return set_cell_size(text, width)
 
 
@@ -83,6 +84,7 @@ class MessageList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     MessageList {
         background: $surface;
+        overflow-x: hidden;
     }
     MessageList > .message-list--cursor {
         background: $block-cursor-blurred-background;
@@ -124,7 +126,7 @@ class MessageList(ScrollView, can_focus=True):
     def rows_changed(self) -> None:
         """Call after ``rows`` gained or lost pages: resize, redraw, ask for more."""
         extra = 0 if self.rows.complete else 1
-        self.virtual_size = Size(self.size.width, self.rows.known_rows + extra)
+        self.virtual_size = Size(0, self.rows.known_rows + extra)
         if self.cursor >= max(self.rows.known_rows, 1):
             self.cursor = max(self.rows.known_rows - 1, 0)
         self.refresh()
@@ -133,7 +135,7 @@ class MessageList(ScrollView, can_focus=True):
     def request_visible(self) -> None:
         """Post ``NeedPages`` for the rows around the viewport."""
         top = int(self.scroll_y)
-        height = max(self.size.height, 1)
+        height = max(self.scrollable_content_region.height, 1)
         pages = self.rows.wanted(top, top + height)
         if pages:
             self.rows.loading.update(pages)
@@ -149,7 +151,7 @@ class MessageList(ScrollView, can_focus=True):
     # ------------------------------------------------------------ drawing
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
-        width = self.size.width
+        width = self.scrollable_content_region.width
         base = self.rich_style
         if index >= self.rows.known_rows:
             if index == self.rows.known_rows and not self.rows.complete:
@@ -180,7 +182,7 @@ class MessageList(ScrollView, can_focus=True):
             + " "
             + fit(visible(s.sender), from_w)
             + " "
-            + fit(visible(s.subject), subject_w)
+            + fit(visible(s.subject) or "(no subject)", subject_w)
         )
         return [Segment(fit(text, width), style)]
 
@@ -203,7 +205,7 @@ class MessageList(ScrollView, can_focus=True):
 
     def scroll_to_region_cursor(self) -> None:
         top = int(self.scroll_y)
-        height = max(self.size.height, 1)
+        height = max(self.scrollable_content_region.height, 1)
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False)
         elif self.cursor >= top + height:
@@ -220,10 +222,10 @@ class MessageList(ScrollView, can_focus=True):
         self.cursor += 1
 
     def action_page_up(self) -> None:
-        self.cursor -= max(self.size.height - 1, 1)
+        self.cursor -= max(self.scrollable_content_region.height - 1, 1)
 
     def action_page_down(self) -> None:
-        self.cursor += max(self.size.height - 1, 1)
+        self.cursor += max(self.scrollable_content_region.height - 1, 1)
 
     def action_first(self) -> None:
         self.cursor = 0

@@ -1,0 +1,159 @@
+"""Inbox and message view against the real test Dovecot (XOAUTH2 with the IdP's token)."""
+
+from __future__ import annotations
+
+from tests.support.fixtures_mail import OAUTH_USER
+from tests.support.mailgen import BULK_FOLDER
+from tests.tui.conftest import screen_text, wait_for
+from tui.screens.inbox import InboxScreen
+from tui.screens.main import MainScreen
+from tui.screens.message import MessageScreen
+from tui.widgets.message_list import MessageList
+
+MAIL = "imaps-x"
+
+
+async def open_main(app, pilot) -> MainScreen:
+    await wait_for(pilot, lambda: isinstance(app.screen, MainScreen) and app.screen.form)
+    return app.screen
+
+
+async def test_open_inbox_and_read_messages(mail_vault, corpus, tui_app) -> None:
+    session = mail_vault.session()
+    app = tui_app(session=session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_main(app, pilot)
+        screen.sidebar.select_name(MAIL)
+        await wait_for(pilot, lambda: screen.showing == MAIL)
+        assert screen.sidebar.statuses[MAIL] == "fresh"
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, InboxScreen))
+        inbox = app.screen
+        await wait_for(pilot, lambda: inbox.rows.complete and not inbox.rows.loading)
+        assert inbox.rows.total == len(corpus)
+        text = screen_text(app)
+        assert f"{len(corpus)} messages" in text
+        # Newest first; markup in subjects and names is shown literally.
+        newest = inbox.message_list.current
+        assert newest.uid == len(corpus) and newest.subject == corpus[-1].subject
+        assert "[b]hi[/b] [@click=app.quit]x[/]" in text
+        assert "[red]Mallory[/red]" in text
+        assert "Grüße aus Köln ☕" in text
+        # The folder list comes from the server.
+        folders = inbox.query_one("#folders")
+        assert {o.id for o in folders.options} >= {"folder:INBOX", f"folder:{BULK_FOLDER}"}
+        # Open the message with attachments (UID 9): headers, body, attachment sizes.
+        inbox.message_list.cursor = len(corpus) - 9
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessageScreen))
+        message = app.screen
+        await wait_for(pilot, lambda: message.view is not None)
+        text = screen_text(app)
+        seeded = corpus[8]
+        assert seeded.subject in text and seeded.sender in text
+        assert "scan.pdf  3.0 MB" in text
+        assert seeded.body_snippet in message.query_one("#message-body").text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is inbox)
+        # The markup message opens literally too, and nothing was marked as seen.
+        inbox.message_list.cursor = len(corpus) - 10
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessageScreen))
+        await wait_for(pilot, lambda: app.screen.view is not None)
+        assert "[b]hi[/b] [@click=app.quit]x[/]" in screen_text(app)
+        assert "[bold]not bold[/bold]" in app.screen.query_one("#message-body").text
+        assert "\\Seen" not in app.screen.view.flags
+        await pilot.press("escape", "escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert app.return_code is None  # [@click=app.quit] did not quit
+
+
+async def test_html_only_message_is_converted(mail_vault, corpus, tui_app) -> None:
+    app = tui_app(session=mail_vault.session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_main(app, pilot)
+        inbox = InboxScreen(MAIL, "Test", "INBOX")
+        await app.push_screen(inbox)
+        await wait_for(pilot, lambda: inbox.rows.known_rows == len(corpus))
+        inbox.message_list.cursor = len(corpus) - 3  # "Newsletter", HTML only
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessageScreen))
+        await wait_for(pilot, lambda: app.screen.view is not None)
+        body = app.screen.query_one("#message-body").text
+        assert body.startswith("[converted from HTML]")
+        assert corpus[2].body_snippet in body and "<" not in body
+
+
+async def test_paging_in_a_big_folder(mail_vault, tui_app) -> None:
+    app = tui_app(session=mail_vault.session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_main(app, pilot)
+        inbox = InboxScreen(MAIL, "Test", "INBOX", page_size=50, max_pages=3)
+        await app.push_screen(inbox)
+        await wait_for(pilot, lambda: inbox.rows.known_rows > 0 and not inbox.rows.loading)
+        # Choose the 10,000-message folder from the folder list, with the keyboard.
+        await wait_for(pilot, lambda: inbox.query_one("#folders").option_count > 1)
+        await pilot.press("f")
+        folders = inbox.query_one("#folders")
+        folders.highlighted = folders.get_option_index(f"folder:{BULK_FOLDER}")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: inbox.folder == BULK_FOLDER)
+        rows = inbox.rows
+        await wait_for(pilot, lambda: rows.total == 10_000 and not rows.loading)
+        assert rows.known_rows <= 100  # only what is near the viewport
+        assert isinstance(app.focused, MessageList)
+        # Scroll down: pages load as needed; the list never holds more than 3 pages.
+        for _ in range(12):
+            await pilot.press("pagedown")
+            await wait_for(pilot, lambda: not rows.loading)
+        await pilot.press("end")
+        await wait_for(pilot, lambda: not rows.loading and rows.known_rows >= 300)
+        assert rows.cached_pages <= 3
+        uids = [rows.row(i).uid for i in range(rows.known_rows - 100, rows.known_rows)]
+        start = rows.known_rows - 100
+        assert uids == list(range(10_000 - start, 10_000 - start - 100, -1))  # no gaps/dups
+        cursor_row = inbox.message_list.current
+        assert cursor_row.subject in screen_text(app)
+        # Back to the top: the evicted newest page is fetched again with its cursor.
+        await pilot.press("home")
+        await wait_for(pilot, lambda: rows.row(0) is not None)
+        assert rows.row(0).uid == 10_000 and rows.cached_pages <= 3
+        # r re-reads the folder from the newest page.
+        await pilot.press("r")
+        await wait_for(pilot, lambda: rows.known_rows == 50 and not rows.loading)
+
+
+async def test_test_connection_shows_the_result_inline(mail_vault, corpus, tui_app) -> None:
+    app = tui_app(session=mail_vault.session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_main(app, pilot)
+        screen.sidebar.select_name(MAIL)
+        await wait_for(pilot, lambda: screen.showing == MAIL)
+        await pilot.pause()
+        await pilot.press("t")
+        result = screen.query_one("#mail-result")
+        await wait_for(pilot, lambda: "✓" in str(result.content) or "✗" in str(result.content))
+        text = str(result.content)
+        assert f"logged in as {OAUTH_USER}" in text and f"INBOX has {len(corpus)} messages" in text
+        screen.sidebar.select_name("plain-refused")
+        await wait_for(pilot, lambda: screen.showing == "plain-refused")
+        await pilot.pause()
+        await pilot.press("t")
+        result = screen.query_one("#mail-result")
+        await wait_for(pilot, lambda: "✗" in str(result.content))
+        assert "STARTTLS" in str(result.content)
+
+
+async def test_inbox_error_is_shown_not_raised(mail_vault, tui_app) -> None:
+    mail_vault.idp.revoke(mail_vault.token.refresh_token)
+    mail_vault.idp.expire(mail_vault.token.access_token)
+    app = tui_app(session=mail_vault.session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_main(app, pilot)
+        inbox = InboxScreen(MAIL, "Test", "INBOX")
+        await app.push_screen(inbox)
+        await wait_for(pilot, lambda: inbox.error)
+        assert "authoriz" in inbox.error.lower()
+        assert "✗" in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))

@@ -1,0 +1,65 @@
+"""The command palette has every action under its documented name; help lists the keys."""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+from textual.widgets import Input
+
+from tests.tui.conftest import sample_records, screen_text, wait_for
+from tui.commands import COMMAND_NAMES
+from tui.screens.dialogs import EnvironmentPicker
+from tui.screens.help import HelpScreen
+from tui.screens.main import MainScreen
+
+DOCUMENTED = (
+    "New OAuth2 component",
+    "New inbound email component",
+    "Authorize",
+    "Copy redirect URI",
+    "Refresh token",
+    "Forget tokens",
+    "Switch environment",
+    "Test connection",
+    "Open inbox",
+    "Delete component",
+)
+
+
+def test_documented_command_names_exist() -> None:
+    assert set(DOCUMENTED) <= set(COMMAND_NAMES)
+
+
+async def test_palette_lists_and_runs_commands(open_session, tui_app) -> None:
+    app = tui_app(session=open_session(sample_records()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen) and app.screen.form)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: CommandPalette.is_open(app))
+        palette = app.screen
+        await pilot.pause(0.3)
+        listed = [str(o.prompt).split("\n")[0] for o in palette.query_one("CommandList").options]
+        assert set(DOCUMENTED) <= set(listed)
+        palette.query_one(Input).value = "Switch environment"
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EnvironmentPicker))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+
+
+async def test_help_with_f1_and_question_mark(open_session, tui_app) -> None:
+    app = tui_app(session=open_session(sample_records()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = screen_text(app)
+        assert "Quit tokendesk" in text and "Switch the current environment" in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: app.return_code == 0)
