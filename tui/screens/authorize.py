@@ -76,7 +76,7 @@ class AuthorizeScreen(ModalScreen[bool]):
                 yield Static("", id="auth-qr", markup=False)
 
     def on_mount(self) -> None:
-        for widget_id in ("#auth-ssh", "#auth-device", "#auth-qr", "#retry"):
+        for widget_id in ("#auth-ssh", "#auth-device", "#auth-qr", "#retry", "#auth-error"):
             self.query_one(widget_id).display = False
         if not self.component.device_authorization_url:
             self.query_one("#use-device").display = False
@@ -104,6 +104,7 @@ class AuthorizeScreen(ModalScreen[bool]):
     def error(self, text: str) -> None:
         box = self.query_one("#auth-error", Static)
         box.update(text)
+        box.display = bool(text)
         if text:
             self.call_after_refresh(box.scroll_visible, animate=False)
 
@@ -197,7 +198,7 @@ class AuthorizeScreen(ModalScreen[bool]):
             self.attempt.cancel()
         for widget_id in ("#auth-url", "#auth-ssh", "#auth-paste", "#use-device", "#copy-url"):
             self.query_one(widget_id).display = False
-        self.query_one("#auth-note", Static).update("")
+        self.query_one("#auth-note").display = False
         self.query_one("#retry").display = False
         self.error("")
         self.status.start("Asking for a device code…")

@@ -199,12 +199,13 @@ class ComponentActions:
             finally:
                 client.close()
         except Exception as exc:  # noqa: BLE001 - shown inline
-            app.call_from_thread(self._tested, False, f"✗ {failure_text(exc)}")
+            app.call_from_thread(self._tested, False, f"✗ {env}: {failure_text(exc)}")
             self.post_message(RecordsChanged())  # type: ignore[attr-defined]
             return
         tls = f"{info.tls}" + (f", {info.tls_version}" if info and info.tls_version else "")
         lines = [
-            f"✓ Connected to {comp.host}:{comp.port} ({tls}) and logged in as {client.username}.",
+            f"✓ {env}: connected to {comp.host}:{comp.port} ({tls}), logged in as "
+            f"{client.username}.",
             f"  {comp.folder} has {count:,} messages.",
         ]
         if info and info.greeting:

@@ -65,6 +65,7 @@ class MainScreen(ComponentActions, Screen[None]):
         self.showing: str | None = None
         """Name of the saved component the form shows (None: nothing, or a new one)."""
         self._after_save: Callable[[], None] | None = None
+        self._drawn_env = ""
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -114,6 +115,11 @@ class MainScreen(ComponentActions, Screen[None]):
             Content.styled(display_path(self.app.session.path), "$text-muted"),
         )
         self.query_one("#topbar", Static).update(bar)
+        if env != self._drawn_env:
+            # A connection test result belongs to the environment it ran in.
+            for result in self.query("#mail-result"):
+                result.display = False
+            self._drawn_env = env
         self.sidebar.show_records(records, env, self.app.clock())
         if self.form is not None:
             self.form.records = records

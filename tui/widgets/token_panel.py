@@ -7,6 +7,7 @@ refresh, refresh-token age, and the last error with its next step. The clock is 
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 
 from textual.content import Content
@@ -108,13 +109,23 @@ class TokenPanel(Static):
         self.border_title = f"Token · {env}"
         self.redraw()
 
+    def on_resize(self) -> None:
+        self.redraw()
+
     def redraw(self) -> None:
         if self._comp is None:
             return
         rows = token_lines(self._comp, self._tok, self._env, self._clock())
         width = max(len(label) for label, _ in rows) + 2
-        lines = [
-            Content.assemble(Content.styled(label.ljust(width), "$text-muted"), value)
-            for label, value in rows
-        ]
+        room = max((self.content_region.width or 60) - width, 20)
+        lines: list[Content] = []
+        for label, value in rows:
+            if isinstance(value, str):
+                # Long values (scopes, errors) wrap under themselves, not under the label.
+                parts = textwrap.wrap(value, room, break_on_hyphens=False) or [""]
+            else:
+                parts = [value]
+            lines.append(Content.assemble(Content.styled(label.ljust(width), "$text-muted"),
+                                          parts[0]))  # fmt: skip
+            lines += [Content.assemble(" " * width, part) for part in parts[1:]]
         self.update(Content("\n").join(lines))
