@@ -9,16 +9,14 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import socket
-import ssl
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from tests.support.dovecot import free_port, make_ca, make_server_cert
 from tests.support.fixtures_mail import PASSWORD, PASSWORD_USER
+from tests.support.tls import tls_listener
 from tui.mail.client import Credential, MailClient
 from tui.mail.errors import (
     MailCancelled,
@@ -32,38 +30,11 @@ from tui.mail.errors import (
 from tui.mail.service import open_client
 
 
-@contextmanager
-def tls_listener(cert: Path, key: Path) -> Iterator[int]:
+def imap_tls_listener(cert: Path, key: Path):
     """A loopback TLS server presenting ``cert``; it greets like IMAP after a handshake."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
-    srv = socket.create_server(("127.0.0.1", 0))
-    srv.settimeout(0.2)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = srv.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            conn.settimeout(5)
-            try:
-                with ctx.wrap_socket(conn, server_side=True) as tls:
-                    tls.sendall(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake\r\n")
-            except (OSError, ssl.SSLError):
-                conn.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield srv.getsockname()[1]
-    finally:
-        stop.set()
-        thread.join(5)
-        srv.close()
+    return tls_listener(
+        cert, key, lambda tls: tls.sendall(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake\r\n")
+    )
 
 
 def expired_cert(directory: Path, ca_cert: Path, ca_key: Path) -> tuple[Path, Path]:
@@ -130,7 +101,7 @@ def test_system_cas_do_not_trust_the_private_ca(dovecot):
 def test_name_mismatch_is_a_tls_error(dovecot, tmp_path):
     ca = (dovecot.root / "tls" / "ca.crt", dovecot.root / "tls" / "ca.key")
     cert, key = make_server_cert(tmp_path, ca, names=("mail.example.invalid",), stem="wrong")
-    with tls_listener(cert, key) as port:
+    with imap_tls_listener(cert, key) as port:
         client = _client(port, ca_file=str(dovecot.ca_file))
         with client, pytest.raises(MailTLSError) as err:
             client.connect()
@@ -140,7 +111,7 @@ def test_name_mismatch_is_a_tls_error(dovecot, tmp_path):
 
 def test_expired_certificate_is_a_tls_error(dovecot, tmp_path):
     cert, key = expired_cert(tmp_path, dovecot.ca_file, dovecot.root / "tls" / "ca.key")
-    with tls_listener(cert, key) as port:
+    with imap_tls_listener(cert, key) as port:
         client = _client(port, ca_file=str(dovecot.ca_file))
         with client, pytest.raises(MailTLSError) as err:
             client.connect()

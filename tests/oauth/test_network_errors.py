@@ -9,53 +9,21 @@ plain http port, and an unresolvable host name.
 from __future__ import annotations
 
 import socket
-import ssl
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
 from tests.support.dovecot import make_ca, make_server_cert
+from tests.support.tls import tls_listener
 from tui.errors import TransientError
 from tui.oauth.device import DeviceFlow
 from tui.oauth.tokens import fresh_token
 
 
-@contextmanager
-def tls_server(tmp_path) -> Iterator[int]:
+def tls_server(tmp_path):
     """A loopback TLS listener whose certificate no system CA trusts."""
     ca = make_ca(tmp_path / "ca", "untrusted test CA")
     cert, key = make_server_cert(tmp_path / "ca", ca)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
-    srv = socket.create_server(("127.0.0.1", 0))
-    srv.settimeout(0.2)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = srv.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            conn.settimeout(5)
-            try:
-                with ctx.wrap_socket(conn, server_side=True) as tls:
-                    tls.recv(100)
-            except (OSError, ssl.SSLError):
-                conn.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield srv.getsockname()[1]
-    finally:
-        stop.set()
-        thread.join(5)
-        srv.close()
+    return tls_listener(cert, key, lambda tls: tls.recv(100))
 
 
 def refresh_error(session, timeout: float = 5) -> TransientError:
