@@ -65,6 +65,7 @@ class MainScreen(ComponentActions, Screen[None]):
         self.showing: str | None = None
         """Name of the saved component the form shows (None: nothing, or a new one)."""
         self._after_save: Callable[[], None] | None = None
+        self._guard_open = False
         self._drawn_env = ""
 
     # ------------------------------------------------------------------ layout
@@ -241,11 +242,19 @@ class MainScreen(ComponentActions, Screen[None]):
         if form is None or not form.dirty:
             then()
             return
+        if self._guard_open:
+            # One question at a time: highlight events queued while the dialog was up (or
+            # caused by restoring the highlight on Cancel) must not stack more dialogs.
+            return
+        self._guard_open = True
         what = "The new component"
         if form.original_name:
             what = f"The component {form.original_name!r}"
 
         def answered(choice: str | None) -> None:
+            self._guard_open = False
+            if form is not self.form or not form.is_mounted:
+                return  # the form was replaced meanwhile: its question no longer applies
             if choice == "save":
                 self._after_save = then
                 self.action_save()
