@@ -17,7 +17,7 @@ from textual.content import Content
 from vault import VaultError
 
 from ..components import MailComponent, OAuthComponent
-from ..errors import TokendeskError
+from ..errors import ReauthorizationNeeded, TokendeskError
 from ..messages import RecordsChanged
 
 if TYPE_CHECKING:
@@ -35,6 +35,9 @@ ACTION_KINDS = {
 
 def failure_text(exc: BaseException) -> str:
     """A one-line, secret-free text for an exception (message + hint)."""
+    if isinstance(exc, ReauthorizationNeeded):
+        # The service's hint names the CLI command; here the key is the next step.
+        return f"{exc.message} — press a to authorize"
     if isinstance(exc, TokendeskError | VaultError):
         return exc.message + (f" — {exc.hint}" if exc.hint else "")
     return f"unexpected error ({type(exc).__name__})"
