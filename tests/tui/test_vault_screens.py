@@ -60,6 +60,8 @@ async def test_wrong_passphrase_then_retry(make_vault, tui_app) -> None:
         await type_text(pilot, PASSPHRASE)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        # and drawn: leaving before its on_mount ran would race the teardown
+        await wait_for(pilot, lambda: "Environment:" in screen_text(app))
 
 
 async def test_damaged_vault_is_an_inline_error(make_vault, tui_app) -> None:
@@ -95,6 +97,8 @@ async def test_passphrase_from_environment_unlocks_at_once(make_vault, tui_app) 
     app = tui_app(make_vault(), passphrase=PASSPHRASE)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        # and drawn: leaving before its on_mount ran would race the teardown
+        await wait_for(pilot, lambda: "Environment:" in screen_text(app))
 
 
 async def test_quit_from_unlock_screen(make_vault, tui_app) -> None:
