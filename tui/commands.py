@@ -7,6 +7,7 @@ Docs and tests rely on these names: "New OAuth2 component", "New inbound email c
 
 from __future__ import annotations
 
+import inspect
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -48,7 +49,12 @@ class TokendeskCommands(Provider):
         return []
 
     async def _run(self, action: str) -> None:
-        await self.screen.run_action(action)
+        # Called directly rather than through run_action: check_action hides the actions
+        # that do not apply (to keep the footer short), and a command chosen by name should
+        # say why it cannot run instead of doing nothing.
+        result = getattr(self.screen, f"action_{action}")()
+        if inspect.isawaitable(result):
+            await result
 
     async def _help(self) -> None:
         await self.app.run_action("help")

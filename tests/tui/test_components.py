@@ -291,3 +291,19 @@ async def test_cancelled_question_does_not_stack_a_second_one(open_session, tui_
         assert len(app.screen_stack) == 2  # the default screen and the main screen
         assert app.return_code is None
 
+
+async def test_a_redraw_does_not_take_a_new_form_away(open_session, tui_app) -> None:
+    from tui.messages import RecordsChanged
+
+    app = tui_app(session=open_session(sample_records()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.showing == "Microsoft365")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input))
+        await type_text(pilot, "Half done")
+        # What a background refresh or another process's save does:
+        screen.post_message(RecordsChanged())
+        await pilot.pause(0.2)
+        assert app.screen is screen and screen.showing is None
+        assert screen.query_one("#f-name", Input).value == "Half done"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.command import CommandPalette
 from textual.widgets import Input
 
-from tests.tui.conftest import sample_records, screen_text, wait_for
+from tests.tui.conftest import notifications, sample_records, screen_text, wait_for
 from tui.commands import COMMAND_NAMES
 from tui.screens.dialogs import EnvironmentPicker
 from tui.screens.help import HelpScreen
@@ -45,6 +45,16 @@ async def test_palette_lists_and_runs_commands(open_session, tui_app) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, EnvironmentPicker))
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        # A command that does not apply to the selection says so instead of doing nothing.
+        app.screen.sidebar.select_name("Work mail")
+        await wait_for(pilot, lambda: app.screen.showing == "Work mail")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: CommandPalette.is_open(app))
+        app.screen.query_one(Input).value = "Authorize"
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Select an OAuth2 component first (and save it)." in
+                       notifications(app))  # fmt: skip
 
 
 async def test_help_with_f1_and_question_mark(open_session, tui_app) -> None:

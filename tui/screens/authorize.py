@@ -9,6 +9,7 @@ user code and a QR code. Esc cancels whatever runs and frees the callback port.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,8 @@ AUTHORIZE_TIMEOUT = 300.0
 
 class AuthorizeScreen(ModalScreen[bool]):
     """Authorize ``component`` for ``env``; dismisses True once tokens are saved."""
+
+    AUTO_FOCUS = "#paste"
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="authorize.cancel",
@@ -195,7 +198,7 @@ class AuthorizeScreen(ModalScreen[bool]):
             return
         self.mode = "device"
         if self.attempt is not None:
-            self.attempt.cancel()
+            _in_background(self.attempt.cancel)
         for widget_id in ("#auth-url", "#auth-ssh", "#auth-paste", "#use-device", "#copy-url"):
             self.query_one(widget_id).display = False
         self.query_one("#auth-note").display = False
@@ -259,17 +262,21 @@ class AuthorizeScreen(ModalScreen[bool]):
         self.status.start("Starting the authorization…")
         self._run_browser()
 
-    def on_unmount_DISABLED(self) -> None:
+    def on_unmount(self) -> None:
         # Quitting the app with the dialog open must free the port too.
+        self._stop()
+
+    def action_cancel(self) -> None:
+        self._stop()
+        self.dismiss(False)
+
+    def _stop(self) -> None:
         self._gone = True
         for running in (self.attempt, self.flow):
             if running is not None:
-                running.cancel()
+                # Closing the callback server waits for its loop: not on the UI thread.
+                _in_background(running.cancel)
 
-    def action_cancel(self) -> None:
-        self._gone = True
-        if self.attempt is not None:
-            self.attempt.cancel()
-        if self.flow is not None:
-            self.flow.cancel()
-        self.dismiss(False)
+
+def _in_background(fn: Callable[[], None]) -> None:
+    threading.Thread(target=fn, name="tokendesk-cancel", daemon=True).start()

@@ -34,6 +34,8 @@ CONNECT_WAIT = 120.0
 class InboxScreen(Screen[None]):
     """Browse the folders of inbound email component ``name`` in ``env``."""
 
+    AUTO_FOCUS = "#messages"
+
     BINDINGS = [
         Binding("escape", "back", "Back", id="inbox.back", tooltip="Back to the components"),
         Binding("r", "refresh", "Refresh", id="inbox.refresh", tooltip="Re-read the folder"),

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, OptionList, Static
 
 from ..components import Component, MailComponent, OAuthComponent
-from ..errors import TokendeskError, ValidationError
+from ..errors import ValidationError
 from ..messages import RecordsChanged
 from ..records import Records
 from ..widgets.field import display_path
@@ -42,6 +42,8 @@ def B(key: str, action: str, description: str, tooltip: str, *, show=True, prior
 
 class MainScreen(ComponentActions, Screen[None]):
     """Sidebar + form; see the module docstring."""
+
+    AUTO_FOCUS = "#sidebar"
 
     BINDINGS = [
         B("e", "switch_environment", "Env", "Switch the current environment"),
@@ -121,14 +123,16 @@ class MainScreen(ComponentActions, Screen[None]):
             for result in self.query("#mail-result"):
                 result.display = False
             self._drawn_env = env
-        self.sidebar.show_records(records, env, self.app.clock())
+        self.sidebar.show_records(records, env, self.app.clock(), select_first=self.form is None)
         if self.form is not None:
             self.form.records = records
         self._update_token_panel()
 
     def _tick(self) -> None:
         before = dict(self.sidebar.statuses)
-        self.sidebar.show_records(self.records, self.env, self.app.clock())
+        self.sidebar.show_records(
+            self.records, self.env, self.app.clock(), select_first=self.form is None
+        )
         if self.sidebar.statuses != before:
             self._update_token_panel()
 
@@ -217,6 +221,8 @@ class MainScreen(ComponentActions, Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#sidebar")
     def _highlighted(self) -> None:
+        if self.app.screen is not self:
+            return  # a redraw under a dialog; the dialog decides what happens next
         name = self.sidebar.selected_name
         if name is None or (name == self.showing and self.form is not None):
             return
@@ -354,7 +360,7 @@ class MainScreen(ComponentActions, Screen[None]):
         try:
             with self.app.session.edit() as records:
                 records.remove(name)
-        except (TokendeskError, Exception) as exc:  # noqa: BLE001 - shown to the user
+        except Exception as exc:  # noqa: BLE001 - shown to the user
             text = failure_text(exc)
             self.app.call_from_thread(
                 self.notify, f"Not deleted: {text}", severity="error", markup=False
@@ -368,9 +374,6 @@ class MainScreen(ComponentActions, Screen[None]):
             self.form.discard()
         self.show_component(None)
         self.redraw()
-        self.on_sidebar_after_delete()
-
-    def on_sidebar_after_delete(self) -> None:
         name = self.sidebar.selected_name
         if name:
             self.show_component(name)

@@ -40,6 +40,8 @@ def body_text(text: str) -> str:
 class MessageScreen(Screen[None]):
     """Show the message ``summary`` (a ``MessageSummary``) of ``folder``."""
 
+    AUTO_FOCUS = "#message-body"
+
     BINDINGS = [
         Binding("escape,q", "back", "Back", id="message.back", tooltip="Back to the list"),
     ]

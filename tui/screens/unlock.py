@@ -48,6 +48,7 @@ class _VaultScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+q", "app.quit", "Quit", id="vault.quit", tooltip="Quit tokendesk"),
     ]
+    AUTO_FOCUS = "#passphrase"
     TITLE_TEXT = ""
     CONFIRM = False
     BUTTON = ""

@@ -126,17 +126,17 @@ class MessageList(ScrollView, can_focus=True):
     def rows_changed(self) -> None:
         """Call after ``rows`` gained or lost pages: resize, redraw, ask for more."""
         extra = 0 if self.rows.complete else 1
-        self.virtual_size = Size(0, self.rows.known_rows + extra)
+        self.virtual_size = Size(self.scrollable_content_region.width, self.rows.known_rows + extra)
         if self.cursor >= max(self.rows.known_rows, 1):
             self.cursor = max(self.rows.known_rows - 1, 0)
         self.refresh()
         self.call_after_refresh(self.request_visible)
 
     def request_visible(self) -> None:
-        """Post ``NeedPages`` for the rows around the viewport."""
+        """Post ``NeedPages`` for the rows around the viewport and the cursor."""
         top = int(self.scroll_y)
         height = max(self.scrollable_content_region.height, 1)
-        pages = self.rows.wanted(top, top + height)
+        pages = self.rows.wanted(min(top, self.cursor), max(top + height, self.cursor))
         if pages:
             self.rows.loading.update(pages)
             self.post_message(self.NeedPages(self, pages))
@@ -198,6 +198,10 @@ class MessageList(ScrollView, can_focus=True):
         self._refresh_row(old - int(self.scroll_y))
         self._refresh_row(new - int(self.scroll_y))
         self.scroll_to_region_cursor()
+        # The list may just have grown: scroll again once the new size is laid out, and
+        # ask for what the cursor needs even if the viewport could not move yet.
+        self.call_after_refresh(self.scroll_to_region_cursor)
+        self.request_visible()
 
     def _refresh_row(self, y: int) -> None:
         if 0 <= y < self.size.height:

@@ -69,7 +69,7 @@ class ComponentList(OptionList):
 
     def on_resize(self) -> None:
         if self._shown is not None:
-            self.show_records(*self._shown)
+            self.show_records(*self._shown, select_first=self.selected_name is not None)
 
     @staticmethod
     def option_id(name: str) -> str:
@@ -83,11 +83,17 @@ class ComponentList(OptionList):
             return None
         return option.id.removeprefix("component:")
 
-    def show_records(self, records: Records, env: str, now: float, width: int = 0) -> None:
-        """Rebuild the list from ``records`` for ``env``, keeping the highlighted component."""
+    def show_records(
+        self, records: Records, env: str, now: float, *, select_first: bool = True
+    ) -> None:
+        """Rebuild the list from ``records`` for ``env``, keeping the highlighted component.
+
+        With nothing highlighted, the first component gets the highlight only when
+        ``select_first`` (not while a new, unsaved component is being edited).
+        """
         keep = self.selected_name
         self._shown = (records, env, now)
-        width = width or self.scrollable_content_region.width or 26
+        width = self.scrollable_content_region.width or 26
         options: list[Option] = []
         self.statuses = {}
 
@@ -114,7 +120,7 @@ class ComponentList(OptionList):
         self.set_options(options)
         if keep is not None and keep in records.components:
             self.select_name(keep)
-        elif oauth or mail:
+        elif select_first and (oauth or mail):
             self.select_name((oauth or mail)[0].name)
 
     def select_name(self, name: str) -> None:
