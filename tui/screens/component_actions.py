@@ -37,7 +37,7 @@ def failure_text(exc: BaseException) -> str:
     """A one-line, secret-free text for an exception (message + hint)."""
     if isinstance(exc, ReauthorizationNeeded):
         # The service's hint names the CLI command; here the key is the next step.
-        return f"{exc.message} — press a to authorize"
+        return f"{exc.message} — authorize again: a, on the OAuth2 component"
     if isinstance(exc, TokendeskError | VaultError):
         return exc.message + (f" — {exc.hint}" if exc.hint else "")
     return f"unexpected error ({type(exc).__name__})"
