@@ -70,8 +70,8 @@ print(json.dumps({"uids": uids, "phase": t2 - t1, "peak": peak}))
 TOKENDESK_PHASE = """
 import json, sys, time
 import imapclient
-from tui.session import Session
-from tui.mail.service import open_client
+from tui.core.session import Session
+from tui.core.mail.service import open_client
 vault, passphrase, trace = sys.argv[1:4]
 session = Session.open(vault, passphrase)
 if trace == "1":
@@ -101,7 +101,7 @@ CLI_MAIN = (
     + """
 import runpy
 sys.argv = ["tokendesk", *sys.argv[1:]]
-runpy.run_module("tui.cli", run_name="__main__", alter_sys=True)
+runpy.run_module("tui", run_name="__main__", alter_sys=True)
 """
 )
 
@@ -137,8 +137,8 @@ def seed(server: Dovecot, count: int) -> None:
 
 def make_vault(path: Path, server: Dovecot) -> None:
     from tests.support.fixtures_vault import CHEAP_KDF
-    from tui.components import MailComponent
-    from tui.records import Records
+    from tui.core.components import MailComponent
+    from tui.core.records import Records
     from vault import Vault
 
     records = Records()

@@ -29,8 +29,8 @@ sys.path.insert(0, str(REPO))
 from tests.support.fixtures_oauth import oauth_component, token_record  # noqa: E402
 from tests.support.fixtures_vault import CHEAP_KDF  # noqa: E402
 from tests.support.idp import CONFIDENTIAL_CLIENT, TestIdP  # noqa: E402
-from tui.records import Records  # noqa: E402
-from tui.session import Session  # noqa: E402
+from tui.core.records import Records  # noqa: E402
+from tui.core.session import Session  # noqa: E402
 from vault import KdfParams, Vault  # noqa: E402
 
 PASS = "benchmark passphrase"
@@ -79,7 +79,7 @@ def main() -> None:
         real, cheap = Path(tmp) / "real.tokendesk", Path(tmp) / "cheap.tokendesk"
         make_vault(real, idp, kdf)
         make_vault(cheap, idp, CHEAP_KDF)
-        token_cmd = [py, "-m", "tui.cli", "token", "Mail"]
+        token_cmd = [py, "-m", "tui", "token", "Mail"]
         row(
             "process: tokendesk token (fresh, default KDF)",
             timeit(lambda: run(token_cmd, {**env, "TOKENDESK_VAULT": str(real)}), runs),
@@ -92,7 +92,7 @@ def main() -> None:
         label = f"in-process: KDF alone (Argon2id {kdf.memory_kib // 1024} MiB t={kdf.iterations})"
         row(label, timeit(lambda: kdf.derive(PASS, b"\0" * 16), runs))
 
-        from tui.oauth.tokens import fresh_token
+        from tui.core.oauth.tokens import fresh_token
 
         session = Session.open(cheap, PASS)
         fresh_token(session, "Mail", "Test", force=True)  # warm imports

@@ -49,8 +49,8 @@ FOLDER = mailgen.BULK_FOLDER
 STARTUP_CHILD = """
 import asyncio, json, sys, time
 from pathlib import Path
-from tui.app import make_app
-from tui.screens.main import MainScreen
+from tui.app.app import make_app
+from tui.app.screens.main import MainScreen
 
 app = make_app(Path(sys.argv[1]), passphrase=sys.argv[2], refresh_interval=None)
 
@@ -68,9 +68,9 @@ print(json.dumps({"painted_at": app.run(headless=True, size=(80, 24), auto_pilot
 INBOX_CHILD = """
 import asyncio, json, sys, time, tracemalloc
 from pathlib import Path
-from tui.app import make_app
-from tui.session import Session
-from tui.screens.inbox import InboxScreen
+from tui.app.app import make_app
+from tui.core.session import Session
+from tui.app.screens.inbox import InboxScreen
 
 def rss(field):
     for line in open("/proc/self/status"):
@@ -143,8 +143,8 @@ def run_child(code: str, *args: str) -> tuple[float, dict]:
 
 
 def make_vault(path: Path, kdf, server: Dovecot | None = None) -> None:
-    from tui.components import MailComponent, OAuthComponent
-    from tui.records import Records
+    from tui.core.components import MailComponent, OAuthComponent
+    from tui.core.records import Records
     from vault import Vault
 
     records = Records()

@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tui.components import MailComponent, OAuthComponent, TokenRecord  # noqa: E402
-from tui.records import Records  # noqa: E402
-from tui.session import Session  # noqa: E402
+from tui.core.components import MailComponent, OAuthComponent, TokenRecord  # noqa: E402
+from tui.core.records import Records  # noqa: E402
+from tui.core.session import Session  # noqa: E402
 from vault import KdfParams, Vault  # noqa: E402
 
 PASS = "benchmark passphrase"

@@ -1,7 +1,11 @@
-"""tokendesk: OAuth2 credentials in an encrypted vault, fresh tokens, and IMAP mail reading.
+"""tokendesk: OAuth2 credentials in an encrypted vault, fresh tokens, and mail.
 
-The services (component models, records, session, OAuth, mail, CLI) import no Textual; only
-``tui.app``, ``tui.screens`` and ``tui.widgets`` do.
+Layers, each importing only those below it:
+
+- ``tui.main``: the console-script entry; picks a face.
+- ``tui.cli`` and ``tui.app``: the two faces (command line, Textual), independent of each other.
+- ``tui.core``: models, records, session, errors, text, OAuth, mail; no Textual.
+- ``vault``: the encrypted vault library.
 """
 
 __version__ = "0.1.0"

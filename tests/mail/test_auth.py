@@ -10,10 +10,10 @@ from tests.support.fixtures_mail import (
     PASSWORD,
     PASSWORD_USER,
 )
-from tui.errors import ReauthorizationNeeded
-from tui.mail.client import Credential, MailClient
-from tui.mail.errors import MailAuthenticationFailed
-from tui.mail.service import client_for, open_client
+from tui.core.errors import ReauthorizationNeeded
+from tui.core.mail.client import Credential, MailClient
+from tui.core.mail.errors import MailAuthenticationFailed
+from tui.core.mail.service import client_for, open_client
 
 
 def _current_access_token(session) -> str:

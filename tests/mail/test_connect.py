@@ -17,8 +17,8 @@ import pytest
 from tests.support.dovecot import free_port, make_ca, make_server_cert
 from tests.support.fixtures_mail import PASSWORD, PASSWORD_USER
 from tests.support.tls import tls_listener
-from tui.mail.client import Credential, MailClient
-from tui.mail.errors import (
+from tui.core.mail.client import Credential, MailClient
+from tui.core.mail.errors import (
     MailCancelled,
     MailConnectionRefused,
     MailDNSError,
@@ -27,7 +27,7 @@ from tui.mail.errors import (
     MailTimeout,
     MailTLSError,
 )
-from tui.mail.service import open_client
+from tui.core.mail.service import open_client
 
 
 def imap_tls_listener(cert: Path, key: Path):

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.support import mailgen
-from tui.mail.decode import (
+from tui.core.mail.decode import (
     body_and_attachments,
     clean_line,
     clean_text,
@@ -104,7 +104,7 @@ def test_any_bytes_parse_into_a_view(data):
 
 
 def test_bodystructure_parts_and_size_estimate():
-    from tui.mail.reading import estimate_size, leaf_parts
+    from tui.core.mail.reading import estimate_size, leaf_parts
 
     text = (b"text", b"plain", None, None, None, b"7bit", 22, 1, None, None, None, None)
     pdf = (b"application", b"pdf", None, None, None, b"base64", 7800, None, None, None, None)

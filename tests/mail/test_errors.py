@@ -6,7 +6,7 @@ import imaplib
 import socket
 import ssl
 
-from tui.mail.errors import (
+from tui.core.mail.errors import (
     MailConnectionRefused,
     MailDNSError,
     MailProtocolError,

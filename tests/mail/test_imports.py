@@ -19,7 +19,8 @@ def _modules_after(code: str) -> set[str]:
 
 def test_mail_services_do_not_import_textual_or_imapclient():
     loaded = _modules_after(
-        "import tui.mail, tui.mail.client, tui.mail.service, tui.mail.decode, tui.mail.errors\n"
+        "import tui.core.mail, tui.core.mail.client, tui.core.mail.service\n"
+        "import tui.core.mail.decode, tui.core.mail.errors\n"
         "import tui.cli.mail_cmds\n"
         "from tui.cli import build_parser; build_parser()"
     )

@@ -9,8 +9,8 @@ import pytest
 
 from tests.support import mailgen
 from tests.support.fixtures_mail import BULK_COUNT, PASSWORD, PASSWORD_USER
-from tui.mail.client import Credential, MailClient
-from tui.mail.errors import MailCancelled, MailError, MailFolderChanged, MailNotFound
+from tui.core.mail.client import Credential, MailClient
+from tui.core.mail.errors import MailCancelled, MailError, MailFolderChanged, MailNotFound
 
 
 @pytest.fixture

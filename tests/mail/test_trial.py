@@ -9,9 +9,9 @@ import pytest
 from tests.support.fixtures_mail import PASSWORD, PASSWORD_USER
 from tests.support.fixtures_oauth import run_cli_in_pty
 from tests.support.fixtures_vault import PASSPHRASE, cli_env
-from tui.mail.client import Credential, MailClient
-from tui.mail.errors import MailNotFound, MailTLSError, server_text, strip_timing
-from tui.session import Session
+from tui.core.mail.client import Credential, MailClient
+from tui.core.mail.errors import MailNotFound, MailTLSError, server_text, strip_timing
+from tui.core.session import Session
 
 
 def test_missing_non_ascii_folder_is_one_clean_line(cli, mail_vault):

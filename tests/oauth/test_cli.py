@@ -66,7 +66,7 @@ def test_no_browser_over_ssh_prints_url_tunnel_and_accepts_paste(oauth_session, 
     session, _ = oauth_session(tokens=False)
     env = cli_env(vault_path, SSH_CONNECTION="10.1.2.3 50000 10.9.8.7 2222", COLUMNS="20")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "authorize", "Mail", "--env", "Production"],
+        [sys.executable, "-m", "tui", "authorize", "Mail", "--env", "Production"],
         env=env,
         cwd=REPO,
         stdin=subprocess.PIPE,
@@ -201,7 +201,7 @@ def test_concurrent_force_refresh_processes(oauth_session, idp, vault_path):
     env = cli_env(vault_path)
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "tui.cli", "token", "Mail", "--force-refresh"],
+            [sys.executable, "-m", "tui", "token", "Mail", "--force-refresh"],
             env=env,
             cwd=REPO,
             stdin=subprocess.DEVNULL,

@@ -25,7 +25,7 @@ PROMPT = "Or, after signing in, paste the address"
 
 def start_cli(vault_path, *args: str, **env: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", *args],
+        [sys.executable, "-m", "tui", *args],
         env=cli_env(vault_path, **env),
         cwd=REPO,
         stdin=subprocess.PIPE,
@@ -116,7 +116,7 @@ def test_browser_arguments_without_percent_s_get_the_url_appended(
 def test_no_system_browser_found_is_reported(tmp_path):
     """Without $BROWSER, Python's webbrowser finds nothing on an empty PATH: said at once."""
     code = (
-        "from tui.oauth.browser import open_browser;"
+        "from tui.core.oauth.browser import open_browser;"
         "got = [];"
         "r = open_browser('http://127.0.0.1:9/x', got.append).wait(10);"
         "import time; time.sleep(0.1);"
@@ -234,7 +234,7 @@ def test_client_secret_typed_on_a_terminal_is_not_echoed(make_vault, vault_path)
     assert status == 0, shown
     assert "Client secret:" in shown and secret not in shown
     from tests.support.fixtures_vault import PASSPHRASE
-    from tui.session import Session
+    from tui.core.session import Session
 
     assert Session.open(vault_path, PASSPHRASE).records.get_oauth("T").client_secret == secret
 
@@ -246,7 +246,7 @@ def test_secret_from_a_pipe_loses_only_one_newline(make_vault, cli, vault_path):
               input=" spaced secret \r\n\n")  # fmt: skip
     assert res.returncode == 0, res.stderr
     from tests.support.fixtures_vault import PASSPHRASE
-    from tui.session import Session
+    from tui.core.session import Session
 
     comp = Session.open(vault_path, PASSPHRASE).records.get_oauth("T")
     assert comp.client_secret == " spaced secret "
@@ -274,7 +274,7 @@ def test_sasl_user_defaults_to_the_account_like_the_mail_login(oauth_session, cl
     import dataclasses
 
     from tests.support.fixtures_vault import PASSPHRASE
-    from tui.session import Session
+    from tui.core.session import Session
 
     session, records = oauth_session()
     tok = records.token("Test", "Mail")

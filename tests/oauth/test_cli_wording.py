@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from tests.support.fixtures_vault import PASSPHRASE
-from tui.session import Session
+from tui.core.session import Session
 
 
 def stderr_lines(res) -> tuple[str, str]:

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from tui.errors import AuthorizationFailed, ConfigurationError
-from tui.oauth.device import DeviceFlow
+from tui.core.errors import AuthorizationFailed, ConfigurationError
+from tui.core.oauth.device import DeviceFlow
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def test_device_flow_with_pending_and_slow_down(oauth_session, fast_device):
 
 def test_slow_down_without_interval_adds_five_seconds(oauth_session, fast_device, monkeypatch):
     """RFC 8628 3.5: without a new interval in the reply, add 5 s (step patched for speed)."""
-    from tui.oauth import protocol
+    from tui.core.oauth import protocol
 
     session, records = oauth_session(tokens=False)
     flow = DeviceFlow(records.get_oauth("Mail"))

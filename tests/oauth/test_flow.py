@@ -11,9 +11,9 @@ import pytest
 
 from tests.support.browser import visit
 from tests.support.idp import PUBLIC_CLIENT
-from tui.errors import AuthorizationFailed, ConfigurationError, OperationFailed, UsageError
-from tui.oauth.callback import SUCCESS_TEXT
-from tui.oauth.flow import AuthorizationAttempt
+from tui.core.errors import AuthorizationFailed, ConfigurationError, OperationFailed, UsageError
+from tui.core.oauth.callback import SUCCESS_TEXT
+from tui.core.oauth.flow import AuthorizationAttempt
 
 
 def port_is_free(port: int) -> bool:
@@ -224,8 +224,8 @@ def test_exchange_failure_is_classified_and_shown_to_the_browser(oauth_session, 
 
 
 def test_microsoft_redirect_uses_localhost(idp):
-    from tui.components import OAuthComponent
-    from tui.oauth.callback import redirect_uri_for, registration_redirect_uri
+    from tui.core.components import OAuthComponent
+    from tui.core.oauth.callback import redirect_uri_for, registration_redirect_uri
 
     ms = OAuthComponent(name="M", type="microsoft", client_id="c")
     assert redirect_uri_for(ms, 5000) == "http://localhost:5000/"

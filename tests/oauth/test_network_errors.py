@@ -14,9 +14,9 @@ import pytest
 
 from tests.support.dovecot import make_ca, make_server_cert
 from tests.support.tls import tls_listener
-from tui.errors import TransientError
-from tui.oauth.device import DeviceFlow
-from tui.oauth.tokens import fresh_token
+from tui.core.errors import TransientError
+from tui.core.oauth.device import DeviceFlow
+from tui.core.oauth.tokens import fresh_token
 
 
 def tls_server(tmp_path):

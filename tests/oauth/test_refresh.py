@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from tui.errors import ConfigurationError, NotFoundError, ReauthorizationNeeded, TransientError
-from tui.oauth.tokens import fresh_token, record_from_reply, sasl_string
+from tui.core.errors import ConfigurationError, NotFoundError, ReauthorizationNeeded, TransientError
+from tui.core.oauth.tokens import fresh_token, record_from_reply, sasl_string
 
 
 def stored(session, name="Mail", env="Test"):
@@ -88,7 +88,7 @@ def test_refresh_without_new_refresh_token_keeps_the_old_one(oauth_session, idp)
 def test_refresh_reads_the_token_another_process_saved(oauth_session, idp):
     """A session with stale records refreshes with the refresh token now in the vault."""
     session, _ = oauth_session(expires_in=0)
-    from tui.session import Session
+    from tui.core.session import Session
 
     other = Session.open(session.path, "correct horse battery staple")
     first = fresh_token(other, "Mail", force=True)  # rotates behind `session`'s back
@@ -100,7 +100,7 @@ def test_refresh_reads_the_token_another_process_saved(oauth_session, idp):
 
 def test_stale_session_sees_fresh_token_under_lock_without_refreshing(oauth_session, idp):
     session, _ = oauth_session(expires_in=0)
-    from tui.session import Session
+    from tui.core.session import Session
 
     other = Session.open(session.path, "correct horse battery staple")
     fresh = fresh_token(other, "Mail")
@@ -224,7 +224,7 @@ def test_microsoft_error_codes_get_next_steps(oauth_session, idp, description, k
 
 def test_google_invalid_grant_mentions_testing_apps(idp):
     from tests.support.fixtures_oauth import oauth_component
-    from tui.oauth.classify import classify_oauth_error
+    from tui.core.oauth.classify import classify_oauth_error
 
     google = oauth_component(idp, type="google")
     err = classify_oauth_error(
@@ -235,7 +235,7 @@ def test_google_invalid_grant_mentions_testing_apps(idp):
 
 
 def test_refresh_needs_no_scope_parameter_for_google_like_providers():
-    from tui.components import OAuthComponent
+    from tui.core.components import OAuthComponent
 
     comp = OAuthComponent(name="G", type="google", client_id="x")
     tok = record_from_reply(

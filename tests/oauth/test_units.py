@@ -8,19 +8,19 @@ import shlex
 
 import pytest
 
-from tui.components import OAuthComponent
-from tui.errors import (
+from tui.core.components import OAuthComponent
+from tui.core.errors import (
     AuthorizationFailed,
     ConfigurationError,
     OperationFailed,
     ReauthorizationNeeded,
     TransientError,
 )
-from tui.oauth.browser import browser_usable, ssh_tunnel_command
-from tui.oauth.classify import classify_oauth_error, one_line
-from tui.oauth.flow import _origin, expected_issuer_origin, parse_response
-from tui.oauth.status import human_duration, iso_utc
-from tui.oauth.tokens import decode_id_token
+from tui.core.oauth.browser import browser_usable, ssh_tunnel_command
+from tui.core.oauth.classify import classify_oauth_error, one_line
+from tui.core.oauth.flow import _origin, expected_issuer_origin, parse_response
+from tui.core.oauth.status import human_duration, iso_utc
+from tui.core.oauth.tokens import decode_id_token
 
 COMP = OAuthComponent(
     name="C", authorization_url="https://idp.example/oauth/authorize",

@@ -85,14 +85,14 @@ class MailVault:
 
     def session(self):
         from tests.support.fixtures_vault import PASSPHRASE
-        from tui.session import Session
+        from tui.core.session import Session
 
         return Session.open(self.path, PASSPHRASE)
 
 
 def token_record(reply: IssuedToken, component, *, expires_in: float | None = None):
     """A `TokenRecord` as the OAuth service would store it for ``reply``."""
-    from tui.oauth.tokens import record_from_reply
+    from tui.core.oauth.tokens import record_from_reply
 
     body = {
         "access_token": reply.access_token,
@@ -108,7 +108,7 @@ def token_record(reply: IssuedToken, component, *, expires_in: float | None = No
 
 
 def oauth_component(idp: TestIdP):
-    from tui.components import OAuthComponent
+    from tui.core.components import OAuthComponent
 
     return OAuthComponent(
         name=OAUTH_NAME,
@@ -122,7 +122,7 @@ def oauth_component(idp: TestIdP):
 
 
 def mail_components(d: Dovecot) -> list:
-    from tui.components import MailComponent
+    from tui.core.components import MailComponent
 
     ca = str(d.ca_file)
     ref = f"@{OAUTH_VAR}"
@@ -173,7 +173,7 @@ def mail_components(d: Dovecot) -> list:
 
 @pytest.fixture
 def mail_vault(make_vault: Callable[..., Path], dovecot: Dovecot, mail_idp: TestIdP) -> MailVault:
-    from tui.records import Records
+    from tui.core.records import Records
 
     records = Records()
     oauth = oauth_component(mail_idp)

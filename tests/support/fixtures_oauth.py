@@ -27,9 +27,9 @@ import pytest
 from tests.support import browser
 from tests.support.fixtures_vault import PASSPHRASE, REPO
 from tests.support.idp import CONFIDENTIAL_CLIENT, IssuedToken, TestIdP
-from tui.components import OAuthComponent, TokenRecord
-from tui.records import Records
-from tui.session import Session
+from tui.core.components import OAuthComponent, TokenRecord
+from tui.core.records import Records
+from tui.core.session import Session
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def run_cli_in_pty(args: list[str], env: dict, answer: str, timeout: float = 30)
     if pid == 0:  # child: the pty is its controlling terminal (getpass opens /dev/tty)
         try:
             os.chdir(REPO)
-            os.execve(sys.executable, [sys.executable, "-m", "tui.cli", *args], env)
+            os.execve(sys.executable, [sys.executable, "-m", "tui", *args], env)
         finally:
             os._exit(127)
     shown, typed = b"", False

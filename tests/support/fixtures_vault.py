@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.records import Records
-from tui.session import Session
+from tui.core.records import Records
+from tui.core.session import Session
 from vault import KdfParams, Vault
 
 PASSPHRASE = "correct horse battery staple"
@@ -43,9 +43,9 @@ def run_cli(
     input: str | None = None,
     timeout: float = 60,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m tui.cli ARGS`` and capture its output as text."""
+    """Run ``python -m tui ARGS`` and capture its output as text."""
     return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
+        [sys.executable, "-m", "tui", *args],
         env=env,
         input=input,
         stdin=None if input is not None else subprocess.DEVNULL,

@@ -12,10 +12,10 @@ import pytest
 from rich.console import Console
 
 from tests.support.fixtures_vault import CHEAP_KDF, PASSPHRASE
-from tui.app import TokendeskApp, make_app
-from tui.components import MailComponent, OAuthComponent, TokenRecord
-from tui.records import Records
-from tui.session import Session
+from tui.app.app import TokendeskApp, make_app
+from tui.core.components import MailComponent, OAuthComponent, TokenRecord
+from tui.core.records import Records
+from tui.core.session import Session
 
 FROZEN_NOW = 1_717_243_200.0  # 2024-06-01 12:00:00 UTC
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from textual.widgets import Input, Select
 
 from tests.tui.conftest import FROZEN_NOW, notifications, sample_records, screen_text, wait_for
-from tui.components import MICROSOFT_DEFAULT_SCOPE, MailComponent, OAuthComponent
-from tui.records import Records
-from tui.screens.dialogs import ConfirmDialog, UnsavedChangesDialog
-from tui.screens.main import MainScreen
-from tui.widgets.field import Field
-from tui.widgets.secret_input import SecretInput
+from tui.app.screens.dialogs import ConfirmDialog, UnsavedChangesDialog
+from tui.app.screens.main import MainScreen
+from tui.app.widgets.field import Field
+from tui.app.widgets.secret_input import SecretInput
+from tui.core.components import MICROSOFT_DEFAULT_SCOPE, MailComponent, OAuthComponent
+from tui.core.records import Records
 
 
 async def type_text(pilot, text: str) -> None:
@@ -293,7 +293,7 @@ async def test_cancelled_question_does_not_stack_a_second_one(open_session, tui_
 
 
 async def test_a_redraw_does_not_take_a_new_form_away(open_session, tui_app) -> None:
-    from tui.messages import RecordsChanged
+    from tui.app.messages import RecordsChanged
 
     app = tui_app(session=open_session(sample_records()))
     async with app.run_test(size=(80, 24)) as pilot:

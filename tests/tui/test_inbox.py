@@ -5,10 +5,10 @@ from __future__ import annotations
 from tests.support.fixtures_mail import OAUTH_USER
 from tests.support.mailgen import BULK_FOLDER
 from tests.tui.conftest import screen_text, wait_for
-from tui.screens.inbox import InboxScreen
-from tui.screens.main import MainScreen
-from tui.screens.message import MessageScreen
-from tui.widgets.message_list import MessageList
+from tui.app.screens.inbox import InboxScreen
+from tui.app.screens.main import MainScreen
+from tui.app.screens.message import MessageScreen
+from tui.app.widgets.message_list import MessageList
 
 MAIL = "imaps-x"
 

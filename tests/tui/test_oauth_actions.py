@@ -13,11 +13,11 @@ from textual.widgets import Input
 from tests.support.fixtures_mail import token_record
 from tests.support.idp import CONFIDENTIAL_CLIENT, TestIdP
 from tests.tui.conftest import notifications, screen_text, wait_for
-from tui.components import OAuthComponent
-from tui.records import Records
-from tui.screens.authorize import SUCCESS, AuthorizeScreen
-from tui.screens.dialogs import ConfirmDialog, EnvironmentPicker
-from tui.screens.main import MainScreen
+from tui.app.screens.authorize import SUCCESS, AuthorizeScreen
+from tui.app.screens.dialogs import ConfirmDialog, EnvironmentPicker
+from tui.app.screens.main import MainScreen
+from tui.core.components import OAuthComponent
+from tui.core.records import Records
 
 NAME = "TestIdP"
 SCOPE = "openid email offline_access imap"

@@ -6,10 +6,10 @@ from textual.command import CommandPalette
 from textual.widgets import Input
 
 from tests.tui.conftest import notifications, sample_records, screen_text, wait_for
-from tui.commands import COMMAND_NAMES
-from tui.screens.dialogs import EnvironmentPicker
-from tui.screens.help import HelpScreen
-from tui.screens.main import MainScreen
+from tui.app.commands import COMMAND_NAMES
+from tui.app.screens.dialogs import EnvironmentPicker
+from tui.app.screens.help import HelpScreen
+from tui.app.screens.main import MainScreen
 
 DOCUMENTED = (
     "New OAuth2 component",

@@ -13,12 +13,12 @@ from textual.widgets import Input
 
 from tests.support.fixtures_vault import CHEAP_KDF, PASSPHRASE
 from tests.tui.conftest import FROZEN_NOW, sample_records, wait_for
-from tui.app import make_app
-from tui.components import OAuthComponent
-from tui.records import Records
-from tui.screens.inbox import InboxScreen
-from tui.screens.main import MainScreen
-from tui.session import Session
+from tui.app.app import make_app
+from tui.app.screens.inbox import InboxScreen
+from tui.app.screens.main import MainScreen
+from tui.core.components import OAuthComponent
+from tui.core.records import Records
+from tui.core.session import Session
 from vault import Vault
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -118,7 +118,7 @@ def test_environment_picker(snap_compare, home, size) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_authorize_over_ssh(snap_compare, home, size, monkeypatch) -> None:
     # Deterministic URL: fixed port, and fixed state/PKCE values for this snapshot only.
-    monkeypatch.setattr("tui.oauth.flow.secrets.token_urlsafe", lambda n=32: "x" * n)
+    monkeypatch.setattr("tui.core.oauth.flow.secrets.token_urlsafe", lambda n=32: "x" * n)
     records = Records()
     records.add(
         OAuthComponent(
@@ -179,7 +179,7 @@ def test_message_view(snap_compare, home, size, dovecot, mail_idp, corpus) -> No
         oauth_component,
         token_record,
     )
-    from tui.screens.message import MessageScreen
+    from tui.app.screens.message import MessageScreen
 
     records = Records()
     oauth = oauth_component(mail_idp)

@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 from tests.support.fixtures_vault import REPO
-from tui.widgets.message_list import fit, flag_marks, visible
-from tui.widgets.paged_rows import PagedRows
-from tui.widgets.token_panel import human_duration, relative
+from tui.app.widgets.message_list import fit, flag_marks, visible
+from tui.app.widgets.paged_rows import PagedRows
+from tui.app.widgets.token_panel import human_duration, relative
 
 
 def pages_of(total: int, size: int):
@@ -82,7 +82,7 @@ def test_durations() -> None:
 
 def test_starting_the_tui_loads_no_network_library() -> None:
     code = (
-        "import sys, tui.app\n"
+        "import sys, tui.app.app\n"
         "heavy = [m for m in ('httpx', 'authlib', 'imapclient', 'segno', 'inscriptis')"
         " if m in sys.modules]\n"
         "print(','.join(heavy))"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from tests.support.fixtures_vault import CHEAP_KDF, PASSPHRASE
 from tests.tui.conftest import screen_text, wait_for
-from tui.records import Records
-from tui.screens.main import MainScreen
-from tui.screens.unlock import CreateVaultScreen, UnlockScreen
-from tui.session import Session
+from tui.app.screens.main import MainScreen
+from tui.app.screens.unlock import CreateVaultScreen, UnlockScreen
+from tui.core.records import Records
+from tui.core.session import Session
 from vault import Vault
 
 

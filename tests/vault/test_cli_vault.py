@@ -139,7 +139,7 @@ def test_output_errors_are_clean(cli, make_vault, vault_path):
     env = cli_env(vault_path)
     with open("/dev/full", "w") as full:
         result = subprocess.run(
-            [sys.executable, "-m", "tui.cli", "env", "list"],
+            [sys.executable, "-m", "tui", "env", "list"],
             env=env,
             stdout=full,
             stderr=subprocess.PIPE,
@@ -148,7 +148,7 @@ def test_output_errors_are_clean(cli, make_vault, vault_path):
         )
     assert_clean_failure(result, 1, "cannot write to standard output: No space left")
     closed = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "env", "list"],
+        [sys.executable, "-m", "tui", "env", "list"],
         env=env,
         stderr=subprocess.PIPE,
         text=True,
@@ -160,7 +160,7 @@ def test_output_errors_are_clean(cli, make_vault, vault_path):
     assert_clean_failure(closed, 1, "standard output: it is closed")
     # A reader that goes away (`| head`): no message, the SIGPIPE status.
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "env", "list"],
+        [sys.executable, "-m", "tui", "env", "list"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -8,15 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui.components import (
+from tui.core.components import (
     MailComponent,
     OAuthComponent,
     TokenRecord,
     parse_variable_ref,
 )
-from tui.errors import NotFoundError, ValidationError
-from tui.records import SCHEMA_VERSION, Records, SchemaTooNew
-from tui.session import Session
+from tui.core.errors import NotFoundError, ValidationError
+from tui.core.records import SCHEMA_VERSION, Records, SchemaTooNew
+from tui.core.session import Session
 
 MS = "https://login.microsoftonline.com/common/oauth2/v2.0"
 

@@ -3,7 +3,7 @@
 ``main()`` builds the parser from the verb modules (each has ``register(subparsers)``),
 runs the chosen handler, and turns every known failure into a one-line message on stderr
 with exit status 1 (operation failed), 2 (usage or validation) or 3 (re-authorization
-needed). Without a verb it starts the TUI.
+needed). Without a verb it calls ``start_ui`` (the entry point in ``tui.main`` passes the TUI).
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
-from .. import __version__
-from ..errors import TokendeskError
-from .common import ArgumentParser, Context, OutputClosed
+from tui import __version__
+from tui.cli.common import ArgumentParser, Context, OutputClosed
+from tui.core.errors import TokendeskError
 
 VERB_MODULES = ("vault_cmds", "oauth_cmds", "grant_cmds", "mail_cmds")
 
@@ -59,8 +60,16 @@ def _report(ctx: Context, message: str, hint: str | None) -> None:
         print(f"tokendesk: hint: {hint}", file=ctx.err, flush=True)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; return the exit status."""
+def main(
+    argv: Sequence[str] | None = None, *, start_ui: Callable[[Path], int] | None = None
+) -> int:
+    """Run the CLI; return the exit status.
+
+    Args:
+        argv: the arguments after the program name (default: the process's).
+        start_ui: what runs when no verb is given (the entry point passes the Textual app);
+            without it the usage is printed.
+    """
     from vault import VaultError
 
     parser = build_parser()
@@ -70,9 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = Context(vault_arg=args.vault)
     try:
         if args.command is None:
-            from ..app import run
-
-            return run(ctx.vault_path)
+            if start_ui is None:
+                parser.print_usage(ctx.err)
+                return 2
+            return start_ui(ctx.vault_path)
         return int(args.handler(args, ctx))
     except TokendeskError as exc:
         _report(ctx, exc.message, exc.hint)
@@ -99,8 +109,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             "run again with TOKENDESK_DEBUG=1 to see the traceback",
         )
         return 1
-
-
-def entry() -> None:
-    """Console-script entry point."""
-    sys.exit(main())

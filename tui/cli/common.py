@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..errors import OperationFailed, UsageError
-from ..session import Session, read_passphrase, resolve_vault_path
+from tui.core.errors import OperationFailed, UsageError
+from tui.core.session import Session, read_passphrase, resolve_vault_path
 
 
 class ArgumentParser(argparse.ArgumentParser):

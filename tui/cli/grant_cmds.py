@@ -12,8 +12,8 @@ import sys
 import threading
 from typing import Any
 
-from ..errors import UsageError
-from .common import Context, add_env_option
+from tui.cli.common import Context, add_env_option
+from tui.core.errors import UsageError
 
 SUCCESS_LINE = "OAuth2 token received with success!"
 DEFAULT_AUTHORIZE_TIMEOUT = 300
@@ -85,7 +85,7 @@ def cmd_authorize(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _describe_grant(ctx: Context, comp: Any, env: str, tok: Any) -> None:
-    from ..oauth.status import human_duration
+    from tui.core.oauth.status import human_duration
 
     who = f" as {tok.account}" if tok.account else ""
     expires = human_duration(tok.expires_in())
@@ -96,8 +96,8 @@ def _describe_grant(ctx: Context, comp: Any, env: str, tok: Any) -> None:
 def _authorize_code(
     ctx: Context, session: Any, comp: Any, env: str, timeout: float, no_browser: bool
 ) -> Any:
-    from ..oauth.browser import LAUNCH_GRACE, browser_usable
-    from ..oauth.flow import AuthorizationAttempt, AuthorizationTimeout
+    from tui.core.oauth.browser import LAUNCH_GRACE, browser_usable
+    from tui.core.oauth.flow import AuthorizationAttempt, AuthorizationTimeout
 
     attempt = AuthorizationAttempt(comp, session=session, env=env)
     browserless = True
@@ -136,7 +136,7 @@ def _authorize_code(
 
 def _offer_paste(ctx: Context, attempt: Any) -> None:
     """The browser-less way: the URL on a line of its own, the ssh -L hint, the paste."""
-    from ..oauth.browser import is_ssh_session, ssh_tunnel_command
+    from tui.core.oauth.browser import is_ssh_session, ssh_tunnel_command
 
     ctx.print(attempt.url)
     if is_ssh_session():
@@ -153,7 +153,7 @@ def _offer_paste(ctx: Context, attempt: Any) -> None:
 
 def _timeout_hint(comp: Any, env: str, browserless: bool) -> str:
     """What to do after a timeout, without suggesting what the user already did."""
-    from ..oauth.classify import authorize_command
+    from tui.core.oauth.classify import authorize_command
 
     if browserless:
         hint = (
@@ -198,7 +198,7 @@ def _read_pasted_urls(ctx: Context, attempt: Any) -> None:
 
 
 def _authorize_device(ctx: Context, session: Any, comp: Any, env: str, timeout: float) -> Any:
-    from ..oauth.device import DeviceFlow
+    from tui.core.oauth.device import DeviceFlow
 
     flow = DeviceFlow(comp, session=session, env=env)
     try:
@@ -221,7 +221,7 @@ def _authorize_device(ctx: Context, session: Any, comp: Any, env: str, timeout: 
 
 def cmd_token(args: argparse.Namespace, ctx: Context) -> int:
     """Print a fresh access token (or a SASL string, or JSON)."""
-    from ..oauth.tokens import fresh_token
+    from tui.core.oauth.tokens import fresh_token
 
     if args.user is not None and not args.sasl:
         raise UsageError("--user is only used with --sasl")
@@ -235,14 +235,14 @@ def cmd_token(args: argparse.Namespace, ctx: Context) -> int:
         left = f", still valid for {int(remaining)} s" if remaining is not None else ""
         ctx.warn(f"refresh failed, using the current token{left}: {tok.last_error}")
     if args.sasl:
-        from ..oauth.tokens import sasl_string
+        from tui.core.oauth.tokens import sasl_string
 
         user = args.user or tok.account  # the same default as the mail login's username
         if not user:
             raise UsageError("--sasl needs --user ADDRESS (the token does not name the account)")
         ctx.print(sasl_string(args.sasl, user, tok.access_token))
     elif args.json:
-        from ..oauth.status import iso_utc
+        from tui.core.oauth.status import iso_utc
 
         ctx.print_json(
             {
@@ -259,7 +259,7 @@ def cmd_token(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     """Print each OAuth2 component's token state in one environment."""
-    from ..oauth.status import human_duration, token_status
+    from tui.core.oauth.status import human_duration, token_status
 
     records = ctx.session().records
     env = ctx.env(args)

@@ -1,6 +1,6 @@
 """Inbound email verbs: ``mail add|edit|rm|test|folders|list|show``.
 
-Thin over `tui.mail.service` (the TUI uses the same functions). Listing and reading are
+Thin over `tui.core.mail.service` (the TUI uses the same functions). Listing and reading are
 read-only on the server (EXAMINE and BODY.PEEK): nothing is marked as seen.
 """
 
@@ -14,13 +14,13 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..components import DEFAULT_PORTS, MailComponent
-from ..errors import UsageError, ValidationError
-from .common import Context, add_env_option, parse_int
+from tui.cli.common import Context, add_env_option, parse_int
+from tui.core.components import DEFAULT_PORTS, MailComponent
+from tui.core.errors import UsageError, ValidationError
 
 if TYPE_CHECKING:
-    from ..mail.models import MessageSummary, MessageView
-    from ..records import Records
+    from tui.core.mail.models import MessageSummary, MessageView
+    from tui.core.records import Records
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -118,7 +118,7 @@ def _component_options(p: argparse.ArgumentParser, *, adding: bool) -> None:
 
 
 def _read_password() -> str:
-    from .common import read_secret
+    from tui.cli.common import read_secret
 
     # No echo on a terminal; otherwise the first line, one trailing newline removed.
     return read_secret("--password-stdin", "password", "IMAP password: ")
@@ -180,7 +180,7 @@ def _changes(
 
 
 def _warn_issuer(ctx: Context, records: Records, comp: MailComponent, env: str | None) -> None:
-    from ..mail.service import issuer_warning
+    from tui.core.mail.service import issuer_warning
 
     if comp.auth != "oauth":
         return
@@ -243,7 +243,7 @@ def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _open(args: argparse.Namespace, ctx: Context):  # -> MailClient
-    from ..mail.service import open_client
+    from tui.core.mail.service import open_client
 
     session = ctx.session()
     return open_client(session, args.name, ctx.env(args))
@@ -260,7 +260,7 @@ _CAP_HIGHLIGHTS = ("IMAP4REV1", "IMAP4REV2", "IDLE", "CONDSTORE", "QRESYNC", "ES
 
 def cmd_test(args: argparse.Namespace, ctx: Context) -> int:
     """Connect, authenticate, open the folder; print what happened at each step."""
-    from ..mail.service import client_for
+    from tui.core.mail.service import client_for
 
     session = ctx.session()
     env = ctx.env(args)
@@ -301,7 +301,7 @@ def cmd_folders(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     """Print a page of messages, newest first."""
-    from ..mail.client import MAX_LIMIT
+    from tui.core.mail.client import MAX_LIMIT
 
     limit = parse_int(args.limit, "--limit", low=1, high=MAX_LIMIT)
     before = None

@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..errors import UsageError
-from .common import Context, add_env_option, parse_int, read_secret
+from tui.cli.common import Context, add_env_option, parse_int, read_secret
+from tui.core.errors import UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -94,7 +94,7 @@ def _parse_params(items: list[str]) -> list[tuple[str, str]]:
 
 def _refuse_removing_preset_params(kind: str, removed: list[str]) -> None:
     """The preset re-adds its parameters, so removing one would silently do nothing."""
-    from ..components import PRESET_PARAMS
+    from tui.core.components import PRESET_PARAMS
 
     needed = {k for k, _ in PRESET_PARAMS.get(kind, ())}
     for key in removed:
@@ -166,7 +166,7 @@ def _read_client_secret(args: argparse.Namespace, fields: dict[str, Any]) -> Non
 
 
 def _describe_redirect(ctx: Context, comp: Any) -> None:
-    from ..oauth.callback import registration_redirect_uri
+    from tui.core.oauth.callback import registration_redirect_uri
 
     if not comp.authorization_url:
         ctx.print(
@@ -179,7 +179,7 @@ def _describe_redirect(ctx: Context, comp: Any) -> None:
 
 def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
     """Create a component from the options."""
-    from ..components import OAuthComponent
+    from tui.core.components import OAuthComponent
 
     _check_preset_options(args)
     fields = _changes(args)
@@ -241,7 +241,7 @@ def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
     ctx.print(f"Updated OAuth2 component {new.name}")
     changed = [label for f, label in _GRANT_FIELDS if getattr(old, f) != getattr(new, f)]
     if changed and envs:
-        from ..oauth.classify import authorize_command
+        from tui.core.oauth.classify import authorize_command
 
         again = authorize_command(new.name, envs[0] if len(envs) == 1 else None)
         ctx.warn(
@@ -262,7 +262,7 @@ def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
 
 def component_view(comp: Any) -> dict[str, Any]:
     """The component as shown to users: secrets masked."""
-    from ..oauth.callback import registration_redirect_uri
+    from tui.core.oauth.callback import registration_redirect_uri
 
     return {
         "name": comp.name,
@@ -286,7 +286,7 @@ def component_view(comp: Any) -> dict[str, Any]:
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     """Print a component, secrets masked."""
-    from ..components import FIELD_HELP
+    from tui.core.components import FIELD_HELP
 
     view = component_view(ctx.session().records.get_oauth(args.name))
     if args.json:
@@ -314,8 +314,8 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_redirect_uri(args: argparse.Namespace, ctx: Context) -> int:
     """Print exactly the redirect URI to register with the provider."""
-    from ..oauth.callback import registration_redirect_uri
-    from ..oauth.classify import command
+    from tui.core.oauth.callback import registration_redirect_uri
+    from tui.core.oauth.classify import command
 
     records = ctx.session().records
     comp = records.get_oauth(args.name)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..components import MailComponent, OAuthComponent
-from ..session import Session, read_passphrase
-from .common import Context
+from tui.cli.common import Context
+from tui.core.components import MailComponent, OAuthComponent
+from tui.core.session import Session, read_passphrase
 
 
 def register(sub: argparse._SubParsersAction) -> None:

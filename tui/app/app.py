@@ -1,0 +1,249 @@
+"""The tokendesk Textual app: screens, global keys, and background token refresh.
+
+``make_app(vault_path, ...)`` builds the app for ``run`` (the ``tokendesk`` entry point
+without a subcommand) and for the tests. Without an open session it starts on the unlock
+screen (or the create-vault screen when the file does not exist); the key derivation runs
+in a worker. While it runs, every authorized component of the current environment is
+refreshed when it stops being fresh, through ``tui.core.oauth.tokens.fresh_token`` (the same
+locked refresh as the CLI); changes other processes make to the vault are picked up too.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from tui.app.commands import TokendeskCommands
+from tui.app.messages import RecordsChanged, SessionReady
+from tui.core.session import PASSPHRASE_COMMAND_ENV, PASSPHRASE_ENV, Session, read_passphrase
+from vault import KdfParams
+
+DEFAULT_REFRESH_INTERVAL = 10.0
+BACKOFF_FIRST = 30.0
+BACKOFF_MAX = 600.0
+
+
+class TokendeskApp(App[int]):
+    """See the module docstring; use ``make_app`` to build one."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "tokendesk"
+    COMMANDS = App.COMMANDS | {TokendeskCommands}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit tokendesk",
+                priority=True, show=False),
+        Binding("f1,question_mark", "help", "Help", id="app.help", tooltip="Show every key"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.commands",
+                tooltip="Open the command palette: every action by name"),
+    ]  # fmt: skip
+
+    def __init__(
+        self,
+        vault_path: Path,
+        *,
+        session: Session | None = None,
+        passphrase: str | None = None,
+        kdf: KdfParams | None = None,
+        clock: Callable[[], float] | None = None,
+        environ: Mapping[str, str] | None = None,
+        refresh_interval: float | None = DEFAULT_REFRESH_INTERVAL,
+    ) -> None:
+        super().__init__()
+        self.vault_path = Path(vault_path)
+        self.session: Session | None = session
+        self.passphrase = passphrase
+        self.kdf = kdf
+        self.clock: Callable[[], float] = clock or time.time
+        self.environ: Mapping[str, str] = os.environ if environ is None else environ
+        self.refresh_interval = refresh_interval
+        self.main_screen = None
+        self._backoff: dict[tuple[str, str], tuple[float, float]] = {}
+        self._reported: dict[tuple[str, str], str] = {}
+        self._vault_stamp: tuple[int, int] | None = None
+        self.on_exit: dict[int, Callable[[], None]] = {}
+        """Cancels for blocking work in threads (callback servers, device polls, IMAP), run
+        when the app exits so no worker thread outlives it."""
+
+    # ------------------------------------------------------------ start
+    def on_mount(self) -> None:
+        from tui.app.screens.unlock import CreateVaultScreen, UnlockScreen
+
+        if self.session is not None:
+            self._open_main()
+        elif self.vault_path.exists():
+            self.push_screen(UnlockScreen(self.vault_path, passphrase=self.passphrase))
+        else:
+            self.push_screen(CreateVaultScreen(self.vault_path, kdf=self.kdf))
+        if self.refresh_interval:
+            self.set_interval(self.refresh_interval, self._background_tick, name="refresh")
+
+    def on_session_ready(self, message: SessionReady) -> None:
+        self.session = message.session
+        self._open_main(switch=True)
+
+    def _open_main(self, switch: bool = False) -> None:
+        from tui.app.screens.main import MainScreen
+
+        self._vault_stamp = self._stamp()
+        self.main_screen = MainScreen()
+        if switch:
+            self.switch_screen(self.main_screen)
+        else:
+            self.push_screen(self.main_screen)
+
+    def cancel_on_exit(self, cancel: Callable[[], None]) -> Callable[[], None]:
+        """Run ``cancel`` if the app exits first; call the returned function to forget it."""
+        key = id(cancel)
+        self.on_exit[key] = cancel
+        return lambda: self.on_exit.pop(key, None)
+
+    def on_unmount(self) -> None:
+        for cancel in list(self.on_exit.values()):
+            try:
+                cancel()
+            except Exception:  # noqa: BLE001 - exiting anyway
+                pass
+        self.on_exit.clear()
+
+    # ------------------------------------------------------------ actions
+    def action_help(self) -> None:
+        from tui.app.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        main = self.main_screen
+        if main is not None and main.form is not None and main.form.dirty:
+            if self.screen is not main:
+                self.notify("Save or discard your changes first.", severity="warning")
+                return
+            main.guard(lambda: self.exit(0))
+            return
+        self.exit(0)
+
+    # ------------------------------------------------------------ background refresh
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.vault_path)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size)
+
+    def _background_tick(self) -> None:
+        if self.session is not None and self.main_screen is not None:
+            self._background_refresh()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="background",
+          description="background refresh")  # fmt: skip
+    def _background_refresh(self) -> None:
+        from tui.core.oauth.tokens import fresh_token
+
+        session = self.session
+        if session is None:
+            return
+        changed = False
+        stamp = self._stamp()
+        if stamp != self._vault_stamp:
+            try:
+                session.reload()
+                changed = True
+            except Exception as exc:  # noqa: BLE001 - reported; the old records stay
+                self._report(("", "reload"), f"Could not re-read the vault: {_text(exc)}")
+            self._vault_stamp = stamp
+        records = session.records
+        env = records.current_environment
+        now = self.clock()
+        for comp, tok in records.iter_tokens(env):
+            key = (env, comp.name)
+            if tok is None or not tok.refresh_token or tok.needs_reauthorization:
+                continue
+            if tok.is_fresh(comp.refresh_delay, now) or self._backoff.get(key, (0, 0))[0] > now:
+                continue
+            try:
+                new = fresh_token(session, comp.name, env)
+            except Exception as exc:  # noqa: BLE001 - a notification and the badge, never a crash
+                self._delay(key, now)
+                self._report(key, f"Refresh of {comp.name} ({env}) failed: {_text(exc)}")
+            else:
+                if new.last_error:
+                    self._delay(key, now)
+                    self._report(key, f"Refresh of {comp.name} ({env}): {new.last_error}")
+                else:
+                    self._backoff.pop(key, None)
+                    self._reported.pop(key, None)
+            changed = True
+        if changed:
+            self._vault_stamp = self._stamp()
+            if self.main_screen is not None:
+                self.main_screen.post_message(RecordsChanged())
+
+    def _delay(self, key: tuple[str, str], now: float) -> None:
+        _, last = self._backoff.get(key, (0.0, 0.0))
+        wait = min(max(last * 2, BACKOFF_FIRST), BACKOFF_MAX)
+        self._backoff[key] = (now + wait, wait)
+
+    def _report(self, key: tuple[str, str], text: str) -> None:
+        if self._reported.get(key) == text:
+            return
+        self._reported[key] = text
+        try:
+            self.call_from_thread(
+                self.notify, text, title="Background refresh", severity="error", markup=False
+            )
+        except RuntimeError:  # shutting down
+            pass
+
+
+def _text(exc: BaseException) -> str:
+    from tui.app.screens.component_actions import failure_text
+
+    return failure_text(exc)
+
+
+def make_app(
+    vault_path: Path,
+    *,
+    session: Session | None = None,
+    passphrase: str | None = None,
+    kdf: KdfParams | None = None,
+    clock: Callable[[], float] | None = None,
+    environ: Mapping[str, str] | None = None,
+    refresh_interval: float | None = DEFAULT_REFRESH_INTERVAL,
+) -> TokendeskApp:
+    """Build the app (shared by ``run`` and the tests).
+
+    Args:
+        vault_path: the vault file (it may not exist yet: the app offers to create it).
+        session: an already open session (skips the unlock screen).
+        passphrase: unlock with this at once instead of asking (falls back to asking).
+        kdf: key-derivation parameters for a vault created here (tests use cheap ones).
+        clock: wall-clock function for badges, countdowns and refresh decisions.
+        environ: environment used to decide whether a browser is usable (SSH, $BROWSER).
+        refresh_interval: seconds between background refresh checks; None turns them off.
+    """
+    return TokendeskApp(
+        vault_path,
+        session=session,
+        passphrase=passphrase,
+        kdf=kdf,
+        clock=clock,
+        environ=environ,
+        refresh_interval=refresh_interval,
+    )
+
+
+def run(vault_path: Path) -> int:
+    """Run the TUI on ``vault_path``; returns the exit status."""
+    passphrase = None
+    if os.environ.get(PASSPHRASE_ENV) or os.environ.get(PASSPHRASE_COMMAND_ENV):
+        passphrase = read_passphrase()
+    app = make_app(vault_path, passphrase=passphrase)
+    result = app.run()
+    return int(result or app.return_code or 0)

@@ -1,0 +1,398 @@
+"""The main screen: environment bar, component sidebar with badges, and the selected form.
+
+The form on the right follows the sidebar's highlight. Leaving a form with unsaved changes
+(another component, a new one, quitting) asks Save / Discard / Cancel first. Saving,
+deleting and switching the environment go through ``Session.edit()`` in a thread worker;
+the OAuth2 and mail actions live in ``component_actions``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, ItemGrid, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, OptionList, Static
+
+from tui.app.messages import RecordsChanged
+from tui.app.screens.component_actions import ComponentActions, failure_text
+from tui.app.screens.dialogs import ConfirmDialog, EnvironmentPicker, UnsavedChangesDialog
+from tui.app.widgets.field import display_path
+from tui.app.widgets.forms import ComponentForm
+from tui.app.widgets.mail_form import MailForm
+from tui.app.widgets.oauth_form import OAuthForm
+from tui.app.widgets.sidebar import ComponentList
+from tui.app.widgets.token_panel import TokenPanel
+from tui.core.components import Component, MailComponent, OAuthComponent
+from tui.core.errors import ValidationError
+from tui.core.records import Records
+
+
+def B(key: str, action: str, description: str, tooltip: str, *, show=True, priority=False):  # noqa: N802
+    """A main-screen binding with its id (``main.<action>``) for ``set_keymap``."""
+    return Binding(
+        key, action, description, show=show, priority=priority, id=f"main.{action}",
+        tooltip=tooltip,
+    )  # fmt: skip
+
+
+class MainScreen(ComponentActions, Screen[None]):
+    """Sidebar + form; see the module docstring."""
+
+    AUTO_FOCUS = "#sidebar"
+
+    BINDINGS = [
+        B("e", "switch_environment", "Env", "Switch the current environment"),
+        B("n", "new_oauth", "New OAuth2", "New OAuth2 component"),
+        B("m", "new_mail", "New email", "New inbound email component"),
+        B("ctrl+s", "save", "Save", "Save the form", priority=True),
+        B("a", "authorize", "Authorize", "Authorize the selected OAuth2 component"),
+        B("c", "copy_redirect_uri", "Copy URI", "Copy the redirect URI", show=False),
+        B("r", "refresh_token", "Refresh", "Refresh the token now", show=False),
+        B("f", "forget_tokens", "Forget", "Forget the tokens in this environment", show=False),
+        B("t", "test_connection", "Test", "Test the mail connection", show=False),
+        B("o", "open_inbox", "Inbox", "Open the inbox"),
+        B("delete", "delete_component", "Delete", "Delete the component", show=False),
+        B("ctrl+z", "discard", "Discard", "Discard unsaved changes", show=False),
+        B("escape", "focus_sidebar", "Sidebar", "Back to the component list", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.form: ComponentForm | None = None
+        self.showing: str | None = None
+        """Name of the saved component the form shows (None: nothing, or a new one)."""
+        self._after_save: Callable[[], None] | None = None
+        self._guard_open = False
+        self._drawn_env = ""
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield Static("", id="topbar", markup=False)
+        with Horizontal(id="body"):
+            yield ComponentList(id="sidebar")
+            yield VerticalScroll(id="detail")
+        yield Footer()
+
+    @property
+    def records(self) -> Records:
+        return self.app.session.records
+
+    @property
+    def env(self) -> str:
+        return self.records.current_environment
+
+    @property
+    def sidebar(self) -> ComponentList:
+        return self.query_one("#sidebar", ComponentList)
+
+    def on_mount(self) -> None:
+        self.redraw()
+        self.sidebar.focus()
+        if self.showing is None and not self.records.components:
+            self.call_after_refresh(self._show_welcome)
+        self.set_interval(5.0, self._tick, name="badges")
+
+    def _show_welcome(self) -> None:
+        if self.form is None and self.showing is None:
+            self.query_one("#detail").mount(
+                Static(
+                    "No components yet.\n\nPress n for a new OAuth2 credential, m for an "
+                    "inbound email component, ctrl+p for every command, F1 for help.",
+                    id="welcome",
+                )
+            )
+
+    def redraw(self) -> None:
+        """Redraw the environment bar, badges and token panel from the session's records."""
+        records, env = self.records, self.env
+        bar = Content.assemble(
+            Content.styled(" tokendesk ", "bold reverse"),
+            "  Environment: ",
+            Content.styled(f" {env} ", "bold $text-accent"),
+            Content.styled("  (e to switch)  ", "$text-muted"),
+            Content.styled(display_path(self.app.session.path), "$text-muted"),
+        )
+        self.query_one("#topbar", Static).update(bar)
+        if env != self._drawn_env:
+            # A connection test result belongs to the environment it ran in.
+            for result in self.query("#mail-result"):
+                result.display = False
+            self._drawn_env = env
+        self.sidebar.show_records(records, env, self.app.clock(), select_first=self.form is None)
+        if self.form is not None:
+            self.form.records = records
+        self._update_token_panel()
+
+    def _tick(self) -> None:
+        before = dict(self.sidebar.statuses)
+        self.sidebar.show_records(
+            self.records, self.env, self.app.clock(), select_first=self.form is None
+        )
+        if self.sidebar.statuses != before:
+            self._update_token_panel()
+
+    def _update_token_panel(self) -> None:
+        comp = self.records.components.get(self.showing or "")
+        for panel in self.query(TokenPanel):
+            if isinstance(comp, OAuthComponent):
+                panel.show(comp, self.records.tokens.get(self.env, {}).get(comp.name), self.env)
+
+    def on_records_changed(self, message: RecordsChanged) -> None:
+        self.redraw()
+        if message.select and message.select in self.records.components:
+            self.sidebar.select_name(message.select)
+
+    # ------------------------------------------------------------------ detail
+    def show_component(
+        self, name: str | None, *, new: str | None = None, focus: bool = False
+    ) -> None:
+        """Show component ``name``'s form, or an empty form for a ``new`` kind."""
+        comp: Component | None = self.records.components.get(name) if name else None
+        detail = self.query_one("#detail", VerticalScroll)
+        detail.remove_children()
+        self.showing = comp.name if comp else None
+        self.form = None
+        if comp is None and new is None:
+            return
+        kind = new or ("oauth" if isinstance(comp, OAuthComponent) else "mail")
+        title = (
+            Content.assemble(
+                Content.styled(
+                    "OAuth2 credential · " if kind == "oauth" else "Inbound email · ", "bold"
+                ),
+                Content(comp.name),
+            )
+            if comp
+            else Content.styled(
+                "New OAuth2 component" if kind == "oauth" else "New inbound email component",
+                "bold",
+            )
+        )
+        widgets = [Static(title, id="detail-title"), self._actions(kind, comp is not None)]
+        if isinstance(comp, OAuthComponent):
+            widgets.append(Static(self.redirect_text(comp), id="redirect-uri", markup=False))
+            widgets.append(TokenPanel(self.app.clock, id="token-panel"))
+        if isinstance(comp, MailComponent):
+            result = Static("", id="mail-result", markup=False)
+            result.display = False
+            widgets.append(result)
+        form_cls = OAuthForm if kind == "oauth" else MailForm
+        self.form = form_cls(self.records, comp, id="form", autofocus=focus)
+        widgets.append(self.form)
+        # A fresh wrapper per component: the old one is removed asynchronously, and the
+        # ids inside the two never meet in one parent.
+        detail.mount(Vertical(*widgets, classes="detail-content"))
+        detail.scroll_home(animate=False)
+        self.call_after_refresh(self._update_token_panel)
+        self.refresh_bindings()  # the footer shows the actions of this kind only
+
+    def _actions(self, kind: str, saved: bool) -> ItemGrid:
+        buttons = [
+            Button("Save", action="screen.save", variant="primary", compact=True, id="btn-save"),
+            Button("Discard", action="screen.discard", compact=True, id="btn-discard"),
+        ]
+        if saved and kind == "oauth":
+            buttons += [
+                Button("Authorize", action="screen.authorize", compact=True, id="btn-authorize"),
+                Button("Copy URI", action="screen.copy_redirect_uri", compact=True,
+                       id="btn-copy", tooltip="Copy the redirect URI to register"),
+                Button("Refresh now", action="screen.refresh_token", compact=True,
+                       id="btn-refresh"),
+                Button("Forget tokens", action="screen.forget_tokens", compact=True,
+                       id="btn-forget"),
+            ]  # fmt: skip
+        if saved and kind == "mail":
+            buttons += [
+                Button("Test", action="screen.test_connection", compact=True, id="btn-test",
+                       tooltip="Test connection"),
+                Button("Open inbox", action="screen.open_inbox", compact=True, id="btn-inbox"),
+            ]  # fmt: skip
+        if saved:
+            buttons.append(
+                Button("Delete", action="screen.delete_component", compact=True,
+                       variant="error", id="btn-delete")
+            )  # fmt: skip
+        return ItemGrid(*buttons, id="actions", min_column_width=16)
+
+    @on(OptionList.OptionHighlighted, "#sidebar")
+    def _highlighted(self) -> None:
+        if self.app.screen is not self:
+            return  # a redraw under a dialog; the dialog decides what happens next
+        name = self.sidebar.selected_name
+        if name is None or (name == self.showing and self.form is not None):
+            return
+        showing = self.showing
+
+        def back() -> None:
+            if showing is not None:
+                self.sidebar.select_name(showing)
+            else:
+                self.sidebar.highlighted = None
+
+        self.guard(lambda: self.show_component(name), back)
+
+    @on(OptionList.OptionSelected, "#sidebar")
+    def _selected(self) -> None:
+        if self.form is not None:
+            self.form.focus_first()
+
+    # ------------------------------------------------------------------ guard
+    def guard(self, then: Callable[[], None], on_cancel: Callable[[], None] | None = None) -> None:
+        """Run ``then`` now, or after Save/Discard when the form has unsaved changes."""
+        form = self.form
+        if form is None or not form.dirty:
+            then()
+            return
+        if self._guard_open:
+            # One question at a time: highlight events queued while the dialog was up (or
+            # caused by restoring the highlight on Cancel) must not stack more dialogs.
+            return
+        self._guard_open = True
+        what = "The new component"
+        if form.original_name:
+            what = f"The component {form.original_name!r}"
+
+        def answered(choice: str | None) -> None:
+            self._guard_open = False
+            if form is not self.form or not form.is_mounted:
+                return  # the form was replaced meanwhile: its question no longer applies
+            if choice == "save":
+                self._after_save = then
+                self.action_save()
+            elif choice == "discard":
+                form.discard()
+                then()
+            elif on_cancel is not None:
+                on_cancel()
+
+        self.app.push_screen(UnsavedChangesDialog(what), answered)
+
+    # ------------------------------------------------------------------ actions
+    def action_new_oauth(self) -> None:
+        self.guard(lambda: self._new("oauth"))
+
+    def action_new_mail(self) -> None:
+        self.guard(lambda: self._new("mail"))
+
+    def _new(self, kind: str) -> None:
+        self.sidebar.highlighted = None
+        self.show_component(None, new=kind, focus=True)
+
+    def action_focus_sidebar(self) -> None:
+        self.sidebar.focus()
+
+    def action_discard(self) -> None:
+        if self.form is not None and self.form.dirty:
+            self.form.discard()
+            self.notify("Changes discarded.")
+
+    def action_save(self) -> None:
+        form = self.form
+        if form is None:
+            return
+        comp = form.check(show_all=True)
+        if comp is None:
+            self._after_save = None
+            form.focus_error()
+            self.notify("Not saved: fix the field marked in red.", severity="error")
+            return
+        self._save(comp, form.original_name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save", description="save")
+    def _save(self, comp: Component, original: str | None) -> None:
+        try:
+            with self.app.session.edit() as records:
+                if original is None:
+                    records.add(comp)
+                else:
+                    records.replace(original, comp)
+        except Exception as exc:  # noqa: BLE001 - reported on the UI thread
+            self.app.call_from_thread(self._save_failed, exc)
+            return
+        self.app.call_from_thread(self._saved, comp)
+
+    def _saved(self, comp: Component) -> None:
+        was_new = self.showing is None
+        if self.form is not None:
+            self.form.mark_saved(comp)
+        self.notify(f"Saved {comp.name}.", markup=False)
+        then, self._after_save = self._after_save, None
+        self.showing = comp.name
+        self.redraw()
+        if then is not None:
+            then()
+        elif was_new or self.sidebar.selected_name != comp.name:
+            self.show_component(comp.name)
+            self.sidebar.select_name(comp.name)
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self._after_save = None
+        if isinstance(exc, ValidationError) and self.form is not None:
+            self.form.show_error(exc)
+        self.notify(f"Not saved: {failure_text(exc)}", severity="error", markup=False)
+
+    def action_delete_component(self) -> None:
+        name = self.showing
+        if name is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(name)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Delete component",
+                f"Delete {name!r} and its tokens in every environment?",
+                "Delete",
+                danger=True,
+            ),
+            answered,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save", description="delete")
+    def _delete(self, name: str) -> None:
+        try:
+            with self.app.session.edit() as records:
+                records.remove(name)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            text = failure_text(exc)
+            self.app.call_from_thread(
+                self.notify, f"Not deleted: {text}", severity="error", markup=False
+            )
+            return
+        self.app.call_from_thread(self._deleted, name)
+
+    def _deleted(self, name: str) -> None:
+        self.notify(f"Deleted {name}.", markup=False)
+        if self.form is not None:
+            self.form.discard()
+        self.show_component(None)
+        self.redraw()
+        name = self.sidebar.selected_name
+        if name:
+            self.show_component(name)
+
+    def action_switch_environment(self) -> None:
+        def chosen(env: str | None) -> None:
+            if env and env != self.env:
+                self._use_environment(env)
+
+        self.app.push_screen(EnvironmentPicker(self.records.environments, self.env), chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="env", description="env")
+    def _use_environment(self, env: str) -> None:
+        try:
+            with self.app.session.edit() as records:
+                records.use_environment(env)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            text = failure_text(exc)
+            self.app.call_from_thread(self.notify, text, severity="error", markup=False)
+            return
+        self.post_message(RecordsChanged())
+        self.app.call_from_thread(self.notify, f"Environment: {env}", markup=False)

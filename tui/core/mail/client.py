@@ -1,0 +1,485 @@
+"""`MailClient`: one IMAP connection (imapclient), read-only by default.
+
+The client connects with verified TLS (implicit, or STARTTLS which must be offered unless
+plaintext was explicitly allowed for a loopback host), logs in by XOAUTH2, OAUTHBEARER
+(RFC 7628) or password, and reads: folders, pages of envelopes newest first, one message.
+
+Paging never touches the whole folder: the newest page is the last ``limit`` sequence
+numbers after EXAMINE; an older page asks the server how many messages lie below the
+cursor UID (``SEARCH RETURN (COUNT)``, RFC 4731) and fetches the sequence range ending
+there. Messages are read with BODY.PEEK, so nothing is marked \\Seen unless `set_seen`
+is called.
+
+Threading: every public method takes the connection's lock, so one client may be shared
+by threads (calls are serialized). `abort` may be called from any thread without the lock:
+it shuts the socket down, and the call in progress (and every later one) raises
+`MailCancelled`. A Textual worker pages with `page()` and checks its cancellation flag
+between pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+import shlex
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from tui.core.components import DEFAULT_PORTS, is_loopback_host
+from tui.core.mail.auth import (
+    Credential,
+    authenticate,
+    is_auth_failure,
+    sasl_initial_response,
+    server_reason,
+)
+from tui.core.mail.decode import clean_text
+from tui.core.mail.errors import (
+    MailAuthenticationFailed,
+    MailCancelled,
+    MailError,
+    MailFolderChanged,
+    MailNotFound,
+    MailPlaintextRefused,
+    MailProtocolError,
+    MailServerError,
+    ReauthorizationNeeded,
+    translate,
+)
+from tui.core.mail.models import Folder, MessageView, Page
+from tui.core.mail.reading import count_below, fetch_summaries, read_message
+
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Credential", "MailClient", "ServerInfo"]
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 1000
+
+# imapclient logs warnings (e.g. when a server text is not ASCII) on loggers without a
+# handler, so Python's last-resort handler printed them on stderr, over our own one-line
+# errors and over the TUI. A NullHandler stops that; an application that configures
+# logging still receives the records through the root logger.
+logging.getLogger("imapclient").addHandler(logging.NullHandler())
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What `MailClient.connect` learned about the server."""
+
+    greeting: str
+    capabilities: tuple[str, ...]
+    tls: str  # "implicit TLS", "STARTTLS" or "none (plaintext)"
+    tls_version: str | None
+    cipher: str | None
+
+
+class MailClient:
+    """One IMAP connection. See the module docstring for the threading contract."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int = 0,
+        *,
+        protocol: str = "imaps",
+        username: str = "",
+        sasl: str = "xoauth2",
+        ca_file: str = "",
+        timeout: float = 30.0,
+        allow_plaintext: bool = False,
+        name: str = "",
+        env: str | None = None,
+    ) -> None:
+        self.host = host
+        self.protocol = protocol
+        self.port = port or DEFAULT_PORTS.get(protocol, 993)
+        self.username = username
+        self.sasl = sasl
+        self.ca_file = ca_file or None
+        self.timeout = timeout
+        self.allow_plaintext = allow_plaintext
+        self.name = name
+        """The mail component's name, when known (for hints naming real commands)."""
+        self.env = env
+        self.info: ServerInfo | None = None
+        self._imap: Any = None
+        self._lock = threading.RLock()
+        self._aborted = False
+        self._secrets: list[str] = []
+        self._selected: str | None = None
+        self._selected_rw = False
+        self._select_info: dict[bytes, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"MailClient({self.host!r}, {self.port}, protocol={self.protocol!r})"
+
+    @classmethod
+    def from_component(
+        cls, comp: Any, username: str | None = None, env: str | None = None
+    ) -> MailClient:
+        """A client for a `tui.core.components.MailComponent` (``username`` overrides its own)."""
+        return cls(
+            comp.host,
+            comp.port,
+            protocol=comp.protocol,
+            username=username if username is not None else comp.username,
+            sasl=comp.sasl,
+            ca_file=comp.ca_file,
+            timeout=comp.timeout,
+            allow_plaintext=comp.allow_plaintext,
+            name=comp.name,
+            env=env,
+        )
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def __enter__(self) -> MailClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _op(self, doing: str) -> Iterator[Any]:
+        """Serialize an operation and translate its failures into `MailError`s."""
+        with self._lock:
+            if self._aborted:
+                raise MailCancelled("the mail operation was cancelled")
+            if self._imap is None and doing != "connecting":
+                raise MailProtocolError("not connected to the mail server")
+            try:
+                yield self._imap
+            except (MailError, ReauthorizationNeeded):
+                raise
+            except Exception as exc:
+                if self._aborted:
+                    raise MailCancelled("the mail operation was cancelled") from None
+                raise translate(
+                    exc,
+                    host=self.host,
+                    port=self.port,
+                    timeout=self.timeout,
+                    ca_file=self.ca_file,
+                    secrets=self._secrets,
+                    doing=doing,
+                ) from None
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """Verifying TLS context: the system CAs, or only the component's CA file."""
+        try:
+            ctx = ssl.create_default_context(cafile=self.ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise MailError(
+                f"cannot read the CA file {self.ca_file}: {getattr(exc, 'strerror', None) or exc}"
+            ) from None
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        return ctx
+
+    # -- connect and log in -------------------------------------------------------------
+
+    def connect(self) -> ServerInfo:
+        """Open the connection and secure it; returns the greeting and capabilities."""
+        from imapclient import IMAPClient
+
+        ctx = self.ssl_context()
+        with self._op("connecting"):
+            timeout = _socket_timeout(self.timeout)
+            if self.protocol == "imaps":
+                imap = IMAPClient(self.host, self.port, ssl=True, ssl_context=ctx, timeout=timeout)
+                mode = "implicit TLS"
+            else:
+                imap = IMAPClient(self.host, self.port, ssl=False, timeout=timeout)
+                self._imap = imap
+                if imap.has_capability("STARTTLS"):
+                    imap.starttls(ctx)
+                    mode = "STARTTLS"
+                elif self.allow_plaintext and is_loopback_host(self.host):
+                    mode = "none (plaintext)"
+                else:
+                    self._drop()
+                    raise MailPlaintextRefused(
+                        f"{self.host}:{self.port} does not offer STARTTLS; refusing to log in "
+                        "without encryption",
+                        hint="Use protocol imaps, or (loopback test servers only) allow plaintext.",
+                    )
+            imap.normalise_times = False
+            self._imap = imap
+            if self._aborted:  # abort() came while the constructor was connecting
+                self._drop()
+                raise MailCancelled("the mail operation was cancelled")
+            caps = tuple(c.decode("ascii", "replace") for c in imap.capabilities())
+            greeting = _greeting_text(imap.welcome or b"")
+            sock = imap.socket()
+            version = sock.version() if isinstance(sock, ssl.SSLSocket) else None
+            suite = sock.cipher() if isinstance(sock, ssl.SSLSocket) else None
+            cipher = suite[0] if suite else None
+            self.info = ServerInfo(greeting, caps, mode, version, cipher)
+            return self.info
+
+    def _drop(self) -> None:
+        imap, self._imap = self._imap, None
+        if imap is not None:
+            try:
+                imap.shutdown()
+            except Exception:  # noqa: BLE001 - already failing or closing
+                pass
+
+    def login(self, credential: Credential) -> None:
+        """Authenticate; an OAuth rejection triggers one forced refresh and one retry.
+
+        Raises:
+            MailAuthenticationFailed: the server rejected the password, or the token
+                even after a refresh.
+            ReauthorizationNeeded: the refresh itself said the grant is gone.
+        """
+        if not self.username:
+            raise MailAuthenticationFailed(
+                "no username to log in with",
+                hint="Set the component's username (or authorize so the token names it).",
+            )
+        if credential.kind == "password":
+            self._login_password(credential.secret(False))
+            return
+        token = credential.secret(False)
+        try:
+            self._login_oauth(token)
+            return
+        except MailAuthenticationFailed:
+            if not credential.refreshable:
+                raise
+        token = credential.secret(True)  # may raise ReauthorizationNeeded
+        try:
+            self._login_oauth(token)
+        except MailAuthenticationFailed as exc:
+            raise MailAuthenticationFailed(
+                f"{exc.message} (also with a freshly refreshed token)",
+                hint="Check the username matches the token's account and that the token's "
+                "scope includes IMAP access.",
+            ) from None
+
+    def _login_password(self, password: str) -> None:
+        self._secrets.append(password)
+        with self._op("logging in") as imap:
+            caps = self._server_caps()
+            if "LOGINDISABLED" in caps:
+                raise MailAuthenticationFailed(f"{self.host} does not allow password login here")
+            try:
+                if "AUTH=PLAIN" in caps:
+                    # AUTHENTICATE PLAIN carries UTF-8 passwords, which LOGIN cannot.
+                    response = f"\0{self.username}\0{password}".encode()
+                    authenticate(imap, "PLAIN", response)
+                else:
+                    imap.login(self.username, password)
+            except MailError:
+                raise
+            except Exception as exc:
+                if is_auth_failure(exc):
+                    raise MailAuthenticationFailed(
+                        f"{self.host} rejected the password for {self.username}: "
+                        f"{server_reason(exc, self._secrets)}"
+                    ) from None
+                raise
+
+    def _login_oauth(self, token: str) -> None:
+        mech = self.sasl.upper()
+        response = sasl_initial_response(self.sasl, self.username, token)
+        self._secrets += [token, base64.b64encode(response).decode("ascii")]
+        with self._op("logging in") as imap:
+            if f"AUTH={mech}" not in self._server_caps():
+                raise MailAuthenticationFailed(
+                    f"{self.host} does not offer SASL {mech}",
+                    hint="Try the other SASL mechanism (xoauth2 / oauthbearer).",
+                )
+            status: list[str] = []
+            try:
+                authenticate(imap, mech, response, status)
+            except MailError:
+                raise
+            except Exception as exc:
+                if is_auth_failure(exc):
+                    said = f" (status {status[0]})" if status else ""
+                    raise MailAuthenticationFailed(
+                        f"{self.host} rejected the OAuth token for {self.username} ({mech}): "
+                        f"{server_reason(exc, self._secrets)}{said}"
+                    ) from None
+                raise
+
+    def _server_caps(self) -> set[str]:
+        return {c.upper() for c in (self.info.capabilities if self.info else ())}
+
+    def capabilities(self) -> tuple[str, ...]:
+        """Current capabilities (they may change after login)."""
+        with self._op("reading capabilities") as imap:
+            return tuple(c.decode("ascii", "replace") for c in imap.capabilities())
+
+    # -- reading ------------------------------------------------------------------------
+
+    def folders(self) -> list[Folder]:
+        """Every folder, sorted with INBOX first then by name."""
+        with self._op("listing folders") as imap:
+            rows = imap.list_folders()
+        out = []
+        for flags, delim, name in rows:
+            names = tuple(f.decode("ascii", "replace") for f in flags)
+            out.append(
+                Folder(
+                    name=str(name),
+                    delimiter=(delim or b"").decode("ascii", "replace"),
+                    flags=names,
+                    selectable="\\noselect" not in {f.lower() for f in names},
+                )
+            )
+        out.sort(key=lambda f: (f.name.upper() != "INBOX", f.name.casefold()))
+        return out
+
+    def _examine(self, imap: Any, folder: str, *, refresh: bool) -> dict[bytes, Any]:
+        if refresh or folder != self._selected or self._selected_rw:
+            self._select_info = self._select(imap, folder, readonly=True)
+            self._selected, self._selected_rw = folder, False
+        return self._select_info
+
+    def _select(self, imap: Any, folder: str, *, readonly: bool) -> dict[bytes, Any]:
+        """SELECT/EXAMINE ``folder``; a missing folder raises `MailNotFound`.
+
+        imaplib is asked directly rather than through ``imapclient.select_folder``, which
+        decodes the server's answer as ASCII and drops every other character ("Mailbox
+        doesn't exist: rger" for "Ärger"); here it is read as UTF-8.
+        """
+        from imaplib import IMAP4
+
+        typ, data = imap._imap.select(imap._normalise_folder(folder), readonly)
+        if typ != "OK":
+            text = server_reason(IMAP4.error(data[-1] if data else b""), self._secrets)
+            if "NONEXISTENT" in text or "doesn't exist" in text or "not exist" in text:
+                hint = "list the folders to see their exact names"
+                if self.name:
+                    hint = f"list the folders with: {self._command('mail', 'folders')}"
+                raise MailNotFound(
+                    f"no folder named {folder!r} on {self.host} (server: {text})", hint=hint
+                )
+            raise MailServerError(f"{self.host} refused to open folder {folder!r}: {text}")
+        return imap._process_select_response(imap._imap.untagged_responses)
+
+    def _command(self, *words: str) -> str:
+        """A ``tokendesk`` command about this component (``name``), quoted, for hints."""
+        args = ["tokendesk", *words, self.name]
+        if self.env:
+            args += ["--env", self.env]
+        return shlex.join(args)
+
+    def select(self, folder: str) -> int:
+        """EXAMINE ``folder`` (read-only) and return its message count."""
+        with self._op(f"opening folder {folder!r}") as imap:
+            return int(self._examine(imap, folder, refresh=True).get(b"EXISTS", 0))
+
+    def page(
+        self,
+        folder: str = "INBOX",
+        before_uid: int | None = None,
+        limit: int = DEFAULT_LIMIT,
+        *,
+        uidvalidity: int | None = None,
+    ) -> Page:
+        """Up to ``limit`` messages with UID < ``before_uid`` (all when None), newest first.
+
+        The first page (``before_uid=None``) re-opens the folder, so it shows new mail.
+        Pass ``page.next_before_uid`` to get the next older page, and ``page.uidvalidity``
+        as ``uidvalidity`` to be told (`MailFolderChanged`) when the server renumbered the
+        folder, which makes an old cursor meaningless.
+        """
+        if not 1 <= limit <= MAX_LIMIT:
+            raise MailError(f"page size must be from 1 to {MAX_LIMIT}, got {limit}")
+        with self._op(f"listing folder {folder!r}") as imap:
+            info = self._examine(imap, folder, refresh=before_uid is None)
+            total = int(info.get(b"EXISTS", 0))
+            current = info.get(b"UIDVALIDITY")
+            if uidvalidity is not None and current is not None and current != uidvalidity:
+                raise MailFolderChanged(
+                    f"folder {folder!r} was renumbered on the server (UIDVALIDITY changed)",
+                    hint="Reload the list from the newest message.",
+                )
+            uidvalidity = current
+            if before_uid is None:
+                upper = total
+            elif before_uid <= 1:
+                upper = 0
+            else:
+                upper = count_below(imap, before_uid)
+            if upper <= 0:
+                return Page(folder, (), total, None, uidvalidity)
+            lower = max(1, upper - limit + 1)
+            summaries = fetch_summaries(imap, lower, upper)
+            if before_uid is not None:
+                summaries = [s for s in summaries if s.uid < before_uid]
+        summaries.sort(key=lambda s: s.uid, reverse=True)
+        cursor = summaries[-1].uid if summaries and lower > 1 else None
+        return Page(folder, tuple(summaries), total, cursor, uidvalidity)
+
+    def message(self, uid: int, folder: str = "INBOX") -> MessageView:
+        """Open one message by UID (headers, text body, attachments) without marking it seen."""
+        with self._op(f"reading message {uid} in {folder!r}") as imap:
+            self._examine(imap, folder, refresh=False)
+            view = read_message(imap, uid, folder)
+        if view is None:
+            raise MailNotFound(f"no message with UID {uid} in {folder!r}")
+        return view
+
+    def set_seen(self, uid: int, folder: str = "INBOX", seen: bool = True) -> None:
+        """Add (or remove) the \\Seen flag: the only write this client ever does."""
+        with self._op(f"marking message {uid} as {'seen' if seen else 'unseen'}") as imap:
+            self._select(imap, folder, readonly=False)
+            self._selected, self._selected_rw = folder, True
+            if seen:
+                imap.add_flags([uid], [b"\\Seen"], silent=True)
+            else:
+                imap.remove_flags([uid], [b"\\Seen"], silent=True)
+
+    # -- closing ------------------------------------------------------------------------
+
+    def abort(self) -> None:
+        """Cancel from any thread: shut the socket so a blocked call returns at once."""
+        self._aborted = True
+        imap = self._imap
+        if imap is not None:
+            try:
+                imap.socket().shutdown(socket.SHUT_RDWR)
+            except (OSError, AttributeError):
+                pass
+
+    def close(self) -> None:
+        """Log out (best effort) and close the connection. Safe to call twice."""
+        if self._aborted:
+            with self._lock:
+                self._drop()
+            return
+        with self._lock:
+            imap = self._imap
+            if imap is None:
+                return
+            try:
+                imap.logout()
+            except Exception:  # noqa: BLE001 - closing anyway
+                pass
+            self._drop()
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _socket_timeout(seconds: float) -> Any:
+    from imapclient import SocketTimeout
+
+    return SocketTimeout(connect=seconds, read=seconds)
+
+
+def _greeting_text(welcome: bytes) -> str:
+    """The human part of the server greeting, without ``* OK`` and a response code."""
+    text = welcome.decode("utf-8", "replace")
+    text = re.sub(r"^\*\s+(OK|PREAUTH)\s+", "", text, flags=re.I)
+    text = re.sub(r"^\[[^\]]*\]\s*", "", text)
+    return clean_text(text).strip()

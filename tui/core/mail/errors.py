@@ -1,0 +1,198 @@
+"""Mail errors: one `tui.core.errors` subclass per failure a user can act on differently.
+
+`translate()` turns low-level exceptions (socket, ssl, imaplib/imapclient) into these,
+with the server's own NO/BAD text where there is one and every secret redacted.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+from collections.abc import Iterable
+
+from tui.core.errors import MailError, ReauthorizationNeeded
+
+__all__ = [
+    "MailAuthenticationFailed",
+    "MailCancelled",
+    "MailConnectionRefused",
+    "MailDNSError",
+    "MailError",
+    "MailFolderChanged",
+    "MailNotFound",
+    "MailPlaintextRefused",
+    "MailProtocolError",
+    "MailServerError",
+    "MailTLSError",
+    "MailTimeout",
+    "ReauthorizationNeeded",
+    "redact",
+    "server_text",
+    "strip_timing",
+    "translate",
+]
+
+# Dovecot ends tagged replies with its timing: "... (0.001 + 0.000 + 0.001 secs)."
+_TIMING = re.compile(r"\s*\((?:\d+(?:\.\d+)?\s*\+\s*)*\d+(?:\.\d+)?\s+secs\)\.?\s*$")
+
+
+class MailConnectionRefused(MailError):
+    """Nothing listens on host:port (or a firewall rejects the connection)."""
+
+
+class MailDNSError(MailError):
+    """The host name does not resolve."""
+
+
+class MailTimeout(MailError):
+    """The server did not answer within the component's timeout."""
+
+
+class MailTLSError(MailError):
+    """The TLS handshake failed; ``reason`` is one of hostname, expired, untrusted, other."""
+
+    def __init__(self, message: str, *, reason: str = "other", hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.reason = reason
+
+
+class MailPlaintextRefused(MailError):
+    """The server offers no STARTTLS, and plaintext was not allowed for this host."""
+
+
+class MailAuthenticationFailed(MailError):
+    """The server rejected the login (password, or a token that a refresh did not fix)."""
+
+
+class MailServerError(MailError):
+    """The server answered NO or BAD to a command (its text is in the message)."""
+
+
+class MailProtocolError(MailError):
+    """The connection broke or the server said something we cannot parse."""
+
+
+class MailNotFound(MailError):
+    """A folder or a message UID does not exist."""
+
+    exit_code = 2
+
+
+class MailFolderChanged(MailError):
+    """The folder's UIDVALIDITY changed: UIDs (and a paging cursor) no longer mean the same."""
+
+
+class MailCancelled(MailError):
+    """The operation was cancelled (the connection was aborted from another thread)."""
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Replace every occurrence of each non-empty secret in ``text`` with ``[redacted]``."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
+def strip_timing(text: str) -> str:
+    """``text`` without Dovecot's trailing ``(0.001 + 0.000 secs).``"""
+    return _TIMING.sub("", text)
+
+
+def server_text(value: object, secrets: Iterable[str] = (), limit: int = 300) -> str:
+    """A server's NO/BAD text for users: UTF-8 (undecodable bytes replaced), on one line,
+    without Dovecot's timing, ``secrets`` redacted, at most ``limit`` characters."""
+    if isinstance(value, bytes | bytearray):
+        text = bytes(value).decode("utf-8", "replace")
+    else:
+        text = str(value)
+        if text.startswith(("b'", 'b"')) and len(text) > 3:
+            text = text[2:-1]
+    text = strip_timing(" ".join(text.split()))
+    return redact(text, secrets)[:limit]  # redacted before cutting: no half secrets
+
+
+def _server_text(exc: BaseException, secrets: Iterable[str]) -> str:
+    return server_text(exc.args[0] if exc.args else exc, secrets)
+
+
+def tls_error(exc: ssl.SSLError, host: str, port: int, ca_file: str | None) -> MailTLSError:
+    """A `MailTLSError` naming what was wrong with the server's certificate."""
+    where = f"{host}:{port}"
+    trust = f"the CA file {ca_file}" if ca_file else "the system's trusted CAs"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        code = getattr(exc, "verify_code", None)
+        detail = getattr(exc, "verify_message", "") or ""
+        if code == 62 or "hostname" in detail.lower() or "IP address mismatch" in detail:
+            return MailTLSError(
+                f"TLS certificate of {where} is not valid for the name {host!r}",
+                reason="hostname",
+                hint="Connect using a host name the certificate lists.",
+            )
+        if code == 10 or "expired" in detail.lower():
+            return MailTLSError(
+                f"TLS certificate of {where} has expired",
+                reason="expired",
+                hint="The server's administrator must renew it.",
+            )
+        if code == 9 or "not yet valid" in detail.lower():
+            return MailTLSError(f"TLS certificate of {where} is not yet valid", reason="expired")
+        if code in (2, 18, 19, 20, 21) or "issuer" in detail.lower() or "self" in detail.lower():
+            return MailTLSError(
+                f"TLS certificate of {where} is not signed by a trusted CA ({trust})",
+                reason="untrusted",
+                hint="For a private or corporate CA, set the component's CA file (--ca-file).",
+            )
+        return MailTLSError(f"TLS certificate of {where} was rejected: {detail}", reason="other")
+    reason = getattr(exc, "reason", None) or str(exc)
+    if reason == "WRONG_VERSION_NUMBER":
+        # A plaintext greeting ("* OK ...") where the TLS handshake was expected.
+        return MailTLSError(
+            f"TLS handshake with {where} failed: the server does not speak TLS on this port",
+            reason="other",
+            hint="this looks like a plain IMAP port: use --protocol imap (STARTTLS) or port 993",
+        )
+    return MailTLSError(f"TLS handshake with {where} failed: {reason}", reason="other")
+
+
+def translate(
+    exc: BaseException,
+    *,
+    host: str,
+    port: int,
+    timeout: float,
+    ca_file: str | None = None,
+    secrets: Iterable[str] = (),
+    doing: str = "",
+) -> MailError:
+    """Map a low-level exception to the matching `MailError` subclass."""
+    from imaplib import IMAP4
+
+    secrets = list(secrets)
+    where = f"{host}:{port}"
+    what = f" while {doing}" if doing else ""
+    if isinstance(exc, MailError):
+        return exc
+    if isinstance(exc, socket.gaierror):
+        return MailDNSError(
+            f"cannot resolve the host name {host!r}",
+            hint="Check the host name and your network/DNS.",
+        )
+    if isinstance(exc, ConnectionRefusedError):
+        return MailConnectionRefused(
+            f"connection to {where} refused",
+            hint="Check the host and port; is the IMAP server running?",
+        )
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return MailTimeout(f"no answer from {where} within {timeout:g} s{what}")
+    if isinstance(exc, ssl.SSLError):
+        return tls_error(exc, host, port, ca_file)
+    if isinstance(exc, IMAP4.abort):
+        return MailProtocolError(f"connection to {where} lost{what}: {_server_text(exc, secrets)}")
+    if isinstance(exc, IMAP4.error):
+        return MailServerError(f"server refused{what}: {_server_text(exc, secrets)}")
+    if isinstance(exc, OSError):
+        text = exc.strerror or str(exc)
+        return MailProtocolError(f"network error with {where}{what}: {redact(text, secrets)}")
+    return MailProtocolError(f"unexpected answer from {where}{what}: {_server_text(exc, secrets)}")

@@ -1,0 +1,171 @@
+"""Turn token-endpoint failures into ``tui.core.errors`` with a one-line next step.
+
+Three outcomes matter to a user and to scripts (exit codes): the grant is gone
+(``ReauthorizationNeeded``, exit 3), the configuration is wrong (``ConfigurationError``) or
+the server/network failed (``TransientError``: old tokens are kept; try again). Provider
+``error_description`` texts are shown (Microsoft's AADSTS codes included), trimmed to one line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tui.core.components import OAuthComponent
+from tui.core.errors import (
+    AuthorizationFailed,
+    ConfigurationError,
+    OperationFailed,
+    ReauthorizationNeeded,
+    TokendeskError,
+    TransientError,
+)
+
+# AADSTS code -> (kind, next step). kind: "reauth" | "config" | "transient" | None (by error).
+AADSTS_HINTS: dict[str, tuple[str | None, str]] = {
+    "50020": (
+        "config",
+        "the account is not in this tenant: use a work account of the tenant, or set the "
+        "tenant to 'consumers' (personal accounts) or 'common'",
+    ),
+    "700082": (
+        "reauth",
+        "the refresh token expired after a long inactivity (90 days): authorize again",
+    ),
+    "50011": (
+        "config",
+        "the redirect URI is not registered: add the one shown by 'tokendesk oauth redirect-uri' "
+        "as a 'Mobile and desktop applications' redirect URI",
+    ),
+    "7000215": (
+        "config",
+        "the client secret is wrong or expired: create a new one and store its Value (not its ID)",
+    ),
+    "7000222": ("config", "the client secret has expired: create a new one for the app"),
+    "7000218": (
+        "config",
+        "the app needs a client secret, or turn on 'Allow public client flows' for it",
+    ),
+    "700016": ("config", "no application with this client id in this tenant: check both"),
+    "65001": ("reauth", "consent is missing: authorize again (an admin may need to consent)"),
+    "50076": ("reauth", "multi-factor sign-in is required: authorize again"),
+    "50079": ("reauth", "multi-factor enrollment is required: authorize again"),
+    "50173": ("reauth", "the grant expired after a password change: authorize again"),
+    "70008": ("reauth", "the code or refresh token has expired: authorize again"),
+    "70000": ("reauth", "the grant is invalid or revoked: authorize again"),
+    "50126": ("reauth", "wrong user name or password at sign-in: authorize again"),
+    "53003": ("config", "blocked by Conditional Access: ask the tenant administrator"),
+    "9002313": ("config", "the request was malformed: check the endpoints and the scope"),
+    "70011": ("config", "a requested scope is invalid: check the scope field"),
+    "500011": ("config", "the resource in the scope is not found in the tenant: check the scope"),
+    "90014": ("config", "a required field is missing: check the client id and secret"),
+    "50148": ("reauth", "the PKCE verifier did not match: authorize again"),
+}
+_AADSTS = re.compile(r"AADSTS(\d+)")
+
+REAUTH_ERRORS = frozenset({"invalid_grant", "interaction_required", "consent_required"})
+CONFIG_ERRORS = frozenset(
+    {"invalid_client", "unauthorized_client", "invalid_scope", "invalid_request", "deleted_client"}
+)
+TRANSIENT_ERRORS = frozenset({"server_error", "temporarily_unavailable"})
+
+
+def one_line(text: str | None, limit: int = 300) -> str:
+    """Collapse whitespace and cut ``text`` so it fits one line of a message."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def is_google(component: OAuthComponent) -> bool:
+    return component.type == "google" or "googleapis.com" in component.token_url
+
+
+def command(*words: str) -> str:
+    """A ``tokendesk`` command line, quoted for a shell (for hints)."""
+    import shlex
+
+    return shlex.join(["tokendesk", *words])
+
+
+def authorize_command(name: str, env: str | None, *flags: str) -> str:
+    """``tokendesk authorize NAME [--env ENV] [FLAGS...]`` for the real component."""
+    return command("authorize", name, *(("--env", env) if env else ()), *flags)
+
+
+def reauth_hint(component: OAuthComponent, env: str | None) -> str:
+    """The command that authorizes ``component`` again."""
+    return f"run: {authorize_command(component.name, env)}"
+
+
+def classify_oauth_error(
+    error: str,
+    description: str | None,
+    *,
+    component: OAuthComponent,
+    env: str | None = None,
+    during: str = "refresh",
+    status: int | None = None,
+) -> TokendeskError:
+    """Map an OAuth error reply (``error`` + ``error_description``) to a ``TokendeskError``.
+
+    ``during`` is ``refresh``, ``authorization`` (code exchange) or ``device``.
+    """
+    desc = one_line(description)
+    shown = f"{error}: {desc}" if desc else error
+    what = {
+        "refresh": f"refreshing the token of {component.name!r} failed",
+        "authorization": f"the token request for {component.name!r} failed",
+        "device": f"the device authorization for {component.name!r} failed",
+    }.get(during, f"{component.name!r}: token request failed")
+    message = f"{what}: {shown}"
+    kind: str | None = None
+    hint: str | None = None
+    match = _AADSTS.search(desc)
+    if match and match.group(1) in AADSTS_HINTS:
+        kind, hint = AADSTS_HINTS[match.group(1)]
+    if kind is None:
+        if error in REAUTH_ERRORS or error == "expired_token":
+            kind = "reauth"
+        elif error in CONFIG_ERRORS or status == 401:
+            kind = "config"
+        elif error in TRANSIENT_ERRORS:
+            kind = "transient"
+    if kind == "reauth" and during == "refresh" and is_google(component) and not hint:
+        hint = (
+            "Google expires refresh tokens after 7 days for apps in 'Testing' status "
+            "(publish the app to avoid it), and when the user revokes access: authorize again"
+        )
+    if kind == "config" and not hint:
+        hint = {
+            "invalid_client": "check the client id, the client secret and the client "
+            "authentication method (client_secret_post / client_secret_basic / none)",
+            "unauthorized_client": "the client may not use this grant type: check the app "
+            "registration (e.g. allow public client flows for the device grant)",
+            "invalid_scope": "check the scope field against what the app may request",
+        }.get(error, "check the component's configuration")
+    if kind == "reauth":
+        if during != "refresh":
+            return AuthorizationFailed(message, hint=hint)
+        hint = f"{hint}; {reauth_hint(component, env)}" if hint else reauth_hint(component, env)
+        return ReauthorizationNeeded(message, hint=hint)
+    if kind == "config":
+        return ConfigurationError(message, hint=hint)
+    if kind == "transient":
+        return TransientError(message, hint=hint or "the provider had a problem: try again later")
+    if during != "refresh":
+        return AuthorizationFailed(message, hint=hint)
+    return OperationFailed(message, hint=hint)
+
+
+def transient(
+    component: OAuthComponent, detail: str, *, during: str = "refresh", hint: str | None = None
+) -> TransientError:
+    """A network-level or malformed-answer failure: old tokens stay, try again later.
+
+    ``during`` is ``refresh``, ``authorization`` (code exchange) or ``device``; only a
+    refresh had old tokens at stake, so only its hint says they were kept.
+    """
+    what = "device authorization request" if during == "device" else "token request"
+    steps = [hint or "check the network or try again later"]
+    if during == "refresh":
+        steps.append("the old tokens were kept")
+    return TransientError(f"{what} for {component.name!r} failed: {detail}", hint="; ".join(steps))

@@ -1,0 +1,201 @@
+"""The device authorization grant (RFC 8628): sign in on another device with a short code.
+
+``DeviceFlow(component, session=..., env=...)`` asks the device endpoint for a code at
+construction; show ``verification_uri`` and ``user_code`` (and ``qr_text()`` on a terminal),
+then call the blocking ``wait(timeout)`` from a worker thread. It polls at the server's
+interval, adds 5 seconds on ``slow_down`` (or takes the interval the reply carries), keeps
+polling on ``authorization_pending``, and ends on ``access_denied`` or ``expired_token``.
+``cancel()`` from any thread stops it. authlib's client has no device grant, hence this module.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from tui.core.components import OAuthComponent, TokenRecord
+from tui.core.errors import AuthorizationFailed, ConfigurationError, TransientError, UsageError
+from tui.core.oauth.classify import authorize_command, classify_oauth_error, command, one_line
+
+if TYPE_CHECKING:
+    from tui.core.session import Session
+
+DEFAULT_INTERVAL = 5.0
+SLOW_DOWN_STEP = 5.0
+MAX_TRANSIENT_FAILURES = 3
+
+
+class DeviceFlow:
+    """One device authorization; thread-safe ``cancel``; ``wait`` (or ``poll``) from one thread."""
+
+    def __init__(
+        self,
+        component: OAuthComponent,
+        *,
+        session: Session | None = None,
+        env: str | None = None,
+        http_timeout: float | None = None,
+    ) -> None:
+        from tui.core.oauth import protocol
+
+        self.component = component
+        self.session = session
+        self.env = env or (session.records.current_environment if session else None)
+        if session is not None and self.env is not None:
+            session.records.require_environment(self.env)
+        if component.type == "google":
+            # Google's device flow is for "TV and limited input" clients and refuses the
+            # Gmail scope (https://mail.google.com/).
+            raise UsageError(
+                f"{component.name!r} is a Google component, and Google does not allow the "
+                "Gmail scope with the device sign-in",
+                hint="use --no-browser to paste the redirect URL instead: "
+                f"{authorize_command(component.name, self.env, '--no-browser')}",
+            )
+        if not component.device_authorization_url:
+            raise ConfigurationError(
+                f"{component.name!r} has no device authorization URL",
+                hint="set it with: "
+                f"{command('oauth', 'edit', component.name, '--device-url', 'URL')}",
+            )
+        self._http_timeout = http_timeout
+        self._cancel = threading.Event()
+        self.slow_down_step = SLOW_DOWN_STEP
+        started = time.time()
+        reply = protocol.device_authorization(component, env=self.env, timeout=http_timeout)
+        try:
+            self._device_code = str(reply["device_code"])
+            self.user_code = str(reply["user_code"])
+            # Google says verification_url (an older draft's name).
+            self.verification_uri = str(reply.get("verification_uri") or reply["verification_url"])
+        except KeyError as exc:
+            raise TransientError(
+                f"the device endpoint's answer lacks {exc.args[0]!r}",
+                hint="check the device authorization URL",
+            ) from None
+        complete = reply.get("verification_uri_complete")
+        self.verification_uri_complete: str | None = str(complete) if complete else None
+        self.message = one_line(str(reply.get("message") or ""), 400)
+        self.interval = _number(reply.get("interval"), DEFAULT_INTERVAL)
+        self.expires_at = started + _number(reply.get("expires_in"), 900.0)
+        self.polls = 0
+
+    def __repr__(self) -> str:
+        return f"DeviceFlow({self.component.name!r}, user_code={self.user_code!r})"
+
+    def qr_text(self) -> str:
+        """A QR code of the complete verification URI (or the plain one) for a terminal."""
+        import io
+
+        import segno
+
+        buf = io.StringIO()
+        segno.make(self.verification_uri_complete or self.verification_uri).terminal(
+            out=buf, compact=True, border=2
+        )
+        return buf.getvalue()
+
+    def cancel(self) -> None:
+        """Stop waiting (``wait`` raises AuthorizationFailed)."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def poll(self) -> TokenRecord | None:
+        """One token request: the tokens, or None while the user has not finished.
+
+        Raises:
+            AuthorizationFailed: denied, expired, or another final error.
+        """
+        from tui.core.oauth import protocol
+
+        if time.time() >= self.expires_at:
+            raise AuthorizationFailed(
+                "the device code expired before the sign-in was completed",
+                hint=self._again(),
+            )
+        self.polls += 1
+        started = time.time()
+        try:
+            reply = protocol.poll_device(
+                self.component, self._device_code, timeout=self._http_timeout
+            )
+        except protocol.OAuthErrorReply as err:
+            if err.error == "authorization_pending":
+                return None
+            if err.error == "slow_down":
+                given = _number(err.body.get("interval"), 0.0)
+                self.interval = (
+                    given if given > self.interval else self.interval + (self.slow_down_step)
+                )
+                return None
+            if err.error == "access_denied":
+                raise AuthorizationFailed(
+                    "the sign-in was declined on the other device (access_denied)",
+                    hint="start again and approve the request",
+                ) from None
+            if err.error == "expired_token":
+                raise AuthorizationFailed(
+                    "the device code expired before the sign-in was completed",
+                    hint=self._again(),
+                ) from None
+            raise classify_oauth_error(
+                err.error,
+                err.description,
+                component=self.component,
+                env=self.env,
+                during="device",
+                status=err.status,
+            ) from None
+        return self._store(reply, started)
+
+    def wait(self, timeout: float | None = None) -> TokenRecord:
+        """Poll until the user finishes on the other device; save and return the tokens."""
+        deadline = (
+            self.expires_at if timeout is None else min(self.expires_at, time.time() + timeout)
+        )
+        failures = 0
+        while True:
+            pause = min(self.interval, max(0.0, deadline - time.time()))
+            if self._cancel.wait(pause):
+                raise AuthorizationFailed("the device authorization was cancelled")
+            if time.time() >= deadline and deadline < self.expires_at:
+                raise AuthorizationFailed(
+                    f"the sign-in was not completed within {timeout:g} s",
+                    hint=self._again(),
+                )
+            try:
+                tok = self.poll()
+            except TransientError:
+                failures += 1
+                if failures >= MAX_TRANSIENT_FAILURES:
+                    raise
+                continue
+            failures = 0
+            if tok is not None:
+                return tok
+
+    def _again(self) -> str:
+        return f"start again with: {authorize_command(self.component.name, self.env, '--device')}"
+
+    def _store(self, reply: dict[str, Any], started: float) -> TokenRecord:
+        from tui.core.oauth.tokens import record_from_reply, store_grant
+
+        if self._cancel.is_set():
+            raise AuthorizationFailed("the device authorization was cancelled")
+        if self.session is not None and self.env is not None:
+            return store_grant(self.session, self.component.name, self.env, reply, now=started)
+        return record_from_reply(
+            reply, component=self.component, previous=None, now=started, new_grant=True
+        )
+
+
+def _number(value: Any, default: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return number if number >= 0 else default

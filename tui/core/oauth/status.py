@@ -1,0 +1,128 @@
+"""Per-component token status for one environment (``tokendesk status`` and the TUI).
+
+Pure functions over ``Records``: no network, no lock, no secrets in the result.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tui.core.records import Records
+
+
+@dataclass(frozen=True)
+class TokenStatus:
+    """What a user wants to know about one component's tokens in one environment."""
+
+    name: str
+    """Component name."""
+    variable: str
+    """``@Variable`` other components use."""
+    environment: str
+    """The environment the row is about."""
+    has_token: bool
+    """An access token is stored."""
+    has_refresh_token: bool
+    """A refresh token is stored."""
+    status: str
+    """fresh | expiring | expired | needs authorization | error."""
+    fresh: bool
+    """``now < expires_at - refresh_delay``."""
+    expires_at: str | None
+    """Expiry, ISO 8601 UTC."""
+    expires_in: float | None
+    """Seconds until expiry (negative: expired)."""
+    refresh_token_age: float | None
+    """Seconds since the refresh token was issued or last rotated."""
+    last_refresh: str | None
+    """Last successful refresh, ISO 8601 UTC."""
+    account: str
+    """Signed-in account from the id_token, if known."""
+    scope: str
+    """Granted scope."""
+    last_error: str
+    """Last error message ("" if the last operation succeeded)."""
+    last_error_hint: str
+    """The next step for ``last_error``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def iso_utc(ts: float | None) -> str | None:
+    """``2024-01-02T03:04:05Z`` for a UNIX time, or None."""
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def token_status(records: Records, env: str, now: float | None = None) -> list[TokenStatus]:
+    """One row per OAuth2 component, in creation order."""
+    now = time.time() if now is None else now
+    records.require_environment(env)
+    rows = []
+    for comp, tok in records.iter_tokens(env):
+        if tok is None:
+            rows.append(
+                TokenStatus(
+                    comp.name,
+                    comp.reference,
+                    env,
+                    False,
+                    False,
+                    "needs authorization",
+                    False,
+                    None,
+                    None,
+                    None,
+                    None,
+                    "",
+                    "",
+                    "",
+                    "",
+                )  # fmt: skip
+            )
+            continue
+        since = tok.refresh_token_rotated_at or tok.refresh_token_issued_at
+        rows.append(
+            TokenStatus(
+                name=comp.name,
+                variable=comp.reference,
+                environment=env,
+                has_token=bool(tok.access_token),
+                has_refresh_token=bool(tok.refresh_token),
+                status=tok.status(comp.refresh_delay, now),
+                fresh=tok.is_fresh(comp.refresh_delay, now),
+                expires_at=iso_utc(tok.expires_at),
+                expires_in=None if tok.expires_at is None else round(tok.expires_at - now, 1),
+                refresh_token_age=None
+                if since is None or not tok.refresh_token
+                else round(now - since, 1),
+                last_refresh=iso_utc(tok.last_refresh),
+                account=tok.account,
+                scope=tok.scope,
+                last_error=tok.last_error,
+                last_error_hint=tok.last_error_hint,
+            )
+        )
+    return rows
+
+
+def human_duration(seconds: float | None) -> str:
+    """``45s``, ``12m``, ``3h05m``, ``2d04h``; ``-`` for None; ``expired 5m ago`` below 0."""
+    if seconds is None:
+        return "-"
+    if seconds < 0:
+        return f"expired {human_duration(-seconds)} ago"
+    s = int(seconds)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m"
+    if s < 86400:
+        return f"{s // 3600}h{(s % 3600) // 60:02d}m"
+    return f"{s // 86400}d{(s % 86400) // 3600:02d}h"

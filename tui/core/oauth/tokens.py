@@ -1,0 +1,238 @@
+"""Fresh access tokens: the locked, rotation-safe refresh, and storing new grants.
+
+``fresh_token(session, name_or_var, env)`` is what ``tokendesk token``, the TUI and the
+IMAP code call. A token is fresh while ``now < expires_at - refresh_delay``; a fresh token
+is returned from the session's records without a lock or any network. Otherwise the vault
+lock is held across read -> HTTP refresh -> save (``session.edit()``), so two processes
+never spend the same refresh token: the records are re-read under the lock (another process
+may have refreshed meanwhile), a rotated refresh token is saved before the new access token
+is returned, and when the server returns no refresh token the old one is kept.
+
+A failed refresh records ``last_error`` on the token (and ``needs_reauthorization`` when the
+grant is gone) and raises: ``ReauthorizationNeeded`` (exit 3), ``ConfigurationError``,
+``TransientError`` (old tokens kept).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+from tui.core.components import OAuthComponent, TokenRecord
+from tui.core.errors import ReauthorizationNeeded, TokendeskError, TransientError, UsageError
+from tui.core.oauth.classify import reauth_hint
+
+if TYPE_CHECKING:
+    from tui.core.records import Records
+    from tui.core.session import Session
+
+LOCK_TIMEOUT = 90.0
+"""Seconds to wait for the vault lock (another process may be refreshing over the network)."""
+STILL_VALID_MARGIN = 5.0
+"""After a transient refresh failure a token valid this much longer is still handed out."""
+
+
+class NotAuthorizedYet(ReauthorizationNeeded):
+    """The component has no tokens in the environment: it was never authorized there."""
+
+
+def resolve(records: Records, name_or_var: str) -> OAuthComponent:
+    """The OAuth2 component named ``name_or_var``, or whose variable is ``@Var``/``@{Var}``."""
+    return records.get_oauth(name_or_var.strip())
+
+
+def fresh_token(
+    session: Session,
+    name_or_var: str,
+    env: str | None = None,
+    force: bool = False,
+    *,
+    timeout: float | None = None,
+) -> TokenRecord:
+    """Return a fresh ``TokenRecord`` for a component, refreshing it when needed.
+
+    Args:
+        session: the open vault session.
+        name_or_var: component name, ``@Var`` or ``@{Var}``.
+        env: environment; None means the vault's current environment.
+        force: refresh even when the token is fresh.
+        timeout: network timeout in seconds (default ``TOKENDESK_HTTP_TIMEOUT`` or 30).
+
+    Raises:
+        NotFoundError: no such component or environment.
+        NotAuthorizedYet: no token yet in ``env`` (a ReauthorizationNeeded, exit 3).
+        ReauthorizationNeeded: the provider rejected the refresh token.
+        ConfigurationError: the provider rejected the client configuration.
+        TransientError: network error, timeout, 5xx or a malformed answer (tokens kept).
+        UsageError: ``TOKENDESK_HTTP_TIMEOUT`` is not a valid number of seconds.
+    """
+    records = session.records
+    comp = resolve(records, name_or_var)
+    env = records.require_environment(env or records.current_environment)
+    tok = records.token(env, comp.name)
+    if not force and tok is not None and tok.is_fresh(comp.refresh_delay):
+        return tok
+    return _refresh_locked(session, name_or_var, env, force=force, timeout=timeout)
+
+
+def _refresh_locked(
+    session: Session, name_or_var: str, env: str, *, force: bool, timeout: float | None
+) -> TokenRecord:
+    from tui.core.oauth import protocol  # heavy (httpx, authlib): only when a refresh is due
+
+    if timeout is None:
+        timeout = protocol.http_timeout()  # a bad setting fails here, not as a token error
+    error: TokendeskError | None = None
+    with session.edit(timeout=LOCK_TIMEOUT) as records:
+        comp = resolve(records, name_or_var)
+        tok = records.token(env, comp.name)
+        if tok is None or not (tok.access_token or tok.refresh_token):
+            raise NotAuthorizedYet(
+                f"{comp.name!r} is not authorized yet in environment {env!r}",
+                hint=reauth_hint(comp, env),
+            )
+        if not force and tok.is_fresh(comp.refresh_delay):
+            return tok  # another process refreshed while we waited for the lock
+        if tok.needs_reauthorization and not force:
+            # The provider already rejected this refresh token: do not ask it again.
+            raise ReauthorizationNeeded(
+                tok.last_error or f"the token of {comp.name!r} in {env!r} needs authorization",
+                hint=tok.last_error_hint or reauth_hint(comp, env),
+            )
+        if not tok.refresh_token:
+            if not force and _valid_for(tok) > STILL_VALID_MARGIN:
+                return tok
+            raise ReauthorizationNeeded(
+                f"the token of {comp.name!r} in {env!r} expired and there is no refresh token",
+                hint=reauth_hint(comp, env),
+            )
+        started = time.time()
+        try:
+            reply = protocol.refresh(comp, tok.refresh_token, env=env, timeout=timeout)
+        except TokendeskError as exc:
+            error = exc
+            failed = dataclasses.replace(
+                tok,
+                last_error=exc.message,
+                last_error_hint=exc.hint or "",
+                needs_reauthorization=isinstance(exc, ReauthorizationNeeded),
+            )
+            records.set_token(env, comp.name, failed)
+        else:
+            new = record_from_reply(reply, component=comp, previous=tok, now=started)
+            records.set_token(env, comp.name, new)
+    # Only here, after the save, is the new access token handed out.
+    if error is None:
+        return new
+    if isinstance(error, TransientError) and not force and _valid_for(failed) > STILL_VALID_MARGIN:
+        return failed  # still valid for a while; last_error tells the caller what happened
+    raise error
+
+
+def _valid_for(tok: TokenRecord) -> float:
+    remaining = tok.expires_in()
+    if not tok.access_token:
+        return 0.0
+    return float("inf") if remaining is None else remaining
+
+
+def decode_id_token(id_token: str | None) -> dict[str, Any]:
+    """The claims of an id_token, unverified (used only to show the account name)."""
+    if not id_token or id_token.count(".") != 2:
+        return {}
+    payload = id_token.split(".")[1]
+    try:
+        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        claims = json.loads(raw)
+    except (binascii.Error, ValueError):
+        return {}
+    if not isinstance(claims, dict):
+        return {}
+    keep = ("iss", "sub", "aud", "email", "preferred_username", "upn", "name", "tid", "oid")
+    return {k: claims[k] for k in keep if k in claims}
+
+
+def record_from_reply(
+    reply: dict[str, Any],
+    *,
+    component: OAuthComponent,
+    previous: TokenRecord | None,
+    now: float,
+    new_grant: bool = False,
+) -> TokenRecord:
+    """Build the TokenRecord for a successful token reply received after ``now``.
+
+    ``now`` is when the request started, so the expiry is never later than the server's.
+    """
+    expires_at: float | None = None
+    try:
+        if reply.get("expires_in") is not None:
+            expires_at = now + float(reply["expires_in"])
+    except (TypeError, ValueError):
+        expires_at = None
+    rotated = bool(reply.get("refresh_token"))
+    prev = previous or TokenRecord()
+    refresh_token = str(reply["refresh_token"]) if rotated else prev.refresh_token
+    claims = decode_id_token(reply.get("id_token")) or prev.id_claims
+    token_type = str(reply.get("token_type") or "Bearer")
+    if token_type.lower() == "bearer":
+        token_type = "Bearer"
+    if new_grant:
+        issued_at = now if rotated else prev.refresh_token_issued_at
+        rotated_at = None
+    else:
+        issued_at = prev.refresh_token_issued_at
+        rotated_at = (
+            now
+            if rotated and refresh_token != prev.refresh_token
+            else (prev.refresh_token_rotated_at)
+        )
+    return TokenRecord(
+        access_token=str(reply["access_token"]),
+        refresh_token=refresh_token,
+        token_type=token_type,
+        expires_at=expires_at,
+        scope=" ".join(str(reply.get("scope") or prev.scope or component.scope).split()),
+        id_claims=claims,
+        obtained_at=now,
+        refresh_token_issued_at=issued_at,
+        refresh_token_rotated_at=rotated_at,
+        last_refresh=prev.last_refresh if new_grant else now,
+        last_error="",
+        last_error_hint="",
+        needs_reauthorization=False,
+    )
+
+
+def store_grant(
+    session: Session, name: str, env: str, reply: dict[str, Any], *, now: float
+) -> TokenRecord:
+    """Save the tokens of a new authorization for ``name`` in ``env`` (only that env).
+
+    A reply without a refresh token (Google on a repeated consent) keeps the old one.
+    """
+    with session.edit(timeout=LOCK_TIMEOUT) as records:
+        comp = records.get_oauth(name)
+        previous = records.token(env, comp.name)
+        tok = record_from_reply(reply, component=comp, previous=previous, now=now, new_grant=True)
+        records.set_token(env, comp.name, tok)
+    return tok
+
+
+def sasl_string(mechanism: str, user: str, access_token: str) -> str:
+    """The base64 SASL initial response for ``xoauth2`` or ``oauthbearer`` (RFC 7628)."""
+    mech = mechanism.lower()
+    if not user:
+        raise UsageError("a SASL string needs the user address (--user)")
+    if mech == "xoauth2":
+        raw = f"user={user}\x01auth=Bearer {access_token}\x01\x01"
+    elif mech == "oauthbearer":
+        gs2_user = user.replace("=", "=3D").replace(",", "=2C")
+        raw = f"n,a={gs2_user},\x01auth=Bearer {access_token}\x01\x01"
+    else:
+        raise UsageError(f"unknown SASL mechanism {mechanism!r} (xoauth2 or oauthbearer)")
+    return base64.b64encode(raw.encode()).decode()
