@@ -137,7 +137,7 @@ def seed(server: Dovecot, count: int) -> None:
 
 def make_vault(path: Path, server: Dovecot) -> None:
     from tests.support.fixtures_vault import CHEAP_KDF
-    from tui.core.components import MailComponent
+    from tui.core.models.mail import MailComponent
     from tui.core.records import Records
     from vault import Vault
 

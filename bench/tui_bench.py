@@ -143,7 +143,8 @@ def run_child(code: str, *args: str) -> tuple[float, dict]:
 
 
 def make_vault(path: Path, kdf, server: Dovecot | None = None) -> None:
-    from tui.core.components import MailComponent, OAuthComponent
+    from tui.core.models.mail import MailComponent
+    from tui.core.models.oauth import OAuthComponent
     from tui.core.records import Records
     from vault import Vault
 

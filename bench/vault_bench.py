@@ -14,7 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tui.core.components import MailComponent, OAuthComponent, TokenRecord  # noqa: E402
+from tui.core.models.mail import MailComponent  # noqa: E402
+from tui.core.models.oauth import OAuthComponent, TokenRecord  # noqa: E402
 from tui.core.records import Records  # noqa: E402
 from tui.core.session import Session  # noqa: E402
 from vault import KdfParams, Vault  # noqa: E402

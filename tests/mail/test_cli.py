@@ -7,7 +7,7 @@ from datetime import datetime
 
 from tests.support import mailgen
 from tests.support.fixtures_mail import BULK_COUNT, OAUTH_USER, PASSWORD, PASSWORD_USER
-from tui.core.components import OAuthComponent
+from tui.core.models.oauth import OAuthComponent
 
 LIST_KEYS = {"uid", "date", "from", "subject", "flags", "size"}
 

@@ -224,7 +224,7 @@ def test_exchange_failure_is_classified_and_shown_to_the_browser(oauth_session, 
 
 
 def test_microsoft_redirect_uses_localhost(idp):
-    from tui.core.components import OAuthComponent
+    from tui.core.models.oauth import OAuthComponent
     from tui.core.oauth.callback import redirect_uri_for, registration_redirect_uri
 
     ms = OAuthComponent(name="M", type="microsoft", client_id="c")

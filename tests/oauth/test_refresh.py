@@ -235,7 +235,7 @@ def test_google_invalid_grant_mentions_testing_apps(idp):
 
 
 def test_refresh_needs_no_scope_parameter_for_google_like_providers():
-    from tui.core.components import OAuthComponent
+    from tui.core.models.oauth import OAuthComponent
 
     comp = OAuthComponent(name="G", type="google", client_id="x")
     tok = record_from_reply(

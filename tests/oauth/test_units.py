@@ -8,7 +8,6 @@ import shlex
 
 import pytest
 
-from tui.core.components import OAuthComponent
 from tui.core.errors import (
     AuthorizationFailed,
     ConfigurationError,
@@ -16,6 +15,7 @@ from tui.core.errors import (
     ReauthorizationNeeded,
     TransientError,
 )
+from tui.core.models.oauth import OAuthComponent
 from tui.core.oauth.browser import browser_usable, ssh_tunnel_command
 from tui.core.oauth.classify import classify_oauth_error, one_line
 from tui.core.oauth.flow import _origin, expected_issuer_origin, parse_response

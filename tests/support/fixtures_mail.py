@@ -108,7 +108,7 @@ def token_record(reply: IssuedToken, component, *, expires_in: float | None = No
 
 
 def oauth_component(idp: TestIdP):
-    from tui.core.components import OAuthComponent
+    from tui.core.models.oauth import OAuthComponent
 
     return OAuthComponent(
         name=OAUTH_NAME,
@@ -122,7 +122,7 @@ def oauth_component(idp: TestIdP):
 
 
 def mail_components(d: Dovecot) -> list:
-    from tui.core.components import MailComponent
+    from tui.core.models.mail import MailComponent
 
     ca = str(d.ca_file)
     ref = f"@{OAUTH_VAR}"

@@ -27,7 +27,7 @@ import pytest
 from tests.support import browser
 from tests.support.fixtures_vault import PASSPHRASE, REPO
 from tests.support.idp import CONFIDENTIAL_CLIENT, IssuedToken, TestIdP
-from tui.core.components import OAuthComponent, TokenRecord
+from tui.core.models.oauth import OAuthComponent, TokenRecord
 from tui.core.records import Records
 from tui.core.session import Session
 

@@ -13,7 +13,8 @@ from rich.console import Console
 
 from tests.support.fixtures_vault import CHEAP_KDF, PASSPHRASE
 from tui.app.app import TokendeskApp, make_app
-from tui.core.components import MailComponent, OAuthComponent, TokenRecord
+from tui.core.models.mail import MailComponent
+from tui.core.models.oauth import OAuthComponent, TokenRecord
 from tui.core.records import Records
 from tui.core.session import Session
 

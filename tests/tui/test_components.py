@@ -9,7 +9,9 @@ from tui.app.screens.dialogs import ConfirmDialog, UnsavedChangesDialog
 from tui.app.screens.main import MainScreen
 from tui.app.widgets.field import Field
 from tui.app.widgets.secret_input import SecretInput
-from tui.core.components import MICROSOFT_DEFAULT_SCOPE, MailComponent, OAuthComponent
+from tui.core.models.mail import MailComponent
+from tui.core.models.oauth import OAuthComponent
+from tui.core.models.presets import MICROSOFT_DEFAULT_SCOPE
 from tui.core.records import Records
 
 

@@ -16,7 +16,7 @@ from tests.tui.conftest import notifications, screen_text, wait_for
 from tui.app.screens.authorize import SUCCESS, AuthorizeScreen
 from tui.app.screens.dialogs import ConfirmDialog, EnvironmentPicker
 from tui.app.screens.main import MainScreen
-from tui.core.components import OAuthComponent
+from tui.core.models.oauth import OAuthComponent
 from tui.core.records import Records
 
 NAME = "TestIdP"

@@ -16,7 +16,7 @@ from tests.tui.conftest import FROZEN_NOW, sample_records, wait_for
 from tui.app.app import make_app
 from tui.app.screens.inbox import InboxScreen
 from tui.app.screens.main import MainScreen
-from tui.core.components import OAuthComponent
+from tui.core.models.oauth import OAuthComponent
 from tui.core.records import Records
 from tui.core.session import Session
 from vault import Vault

@@ -8,13 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui.core.components import (
-    MailComponent,
-    OAuthComponent,
-    TokenRecord,
-    parse_variable_ref,
-)
 from tui.core.errors import NotFoundError, ValidationError
+from tui.core.models.base import parse_variable_ref
+from tui.core.models.mail import MailComponent
+from tui.core.models.oauth import OAuthComponent, TokenRecord
 from tui.core.records import SCHEMA_VERSION, Records, SchemaTooNew
 from tui.core.session import Session
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.cli.common import Context, add_env_option, parse_int
-from tui.core.components import DEFAULT_PORTS, MailComponent
 from tui.core.errors import UsageError, ValidationError
+from tui.core.models.mail import DEFAULT_PORTS, MailComponent
 
 if TYPE_CHECKING:
     from tui.core.mail.models import MessageSummary, MessageView

@@ -94,7 +94,7 @@ def _parse_params(items: list[str]) -> list[tuple[str, str]]:
 
 def _refuse_removing_preset_params(kind: str, removed: list[str]) -> None:
     """The preset re-adds its parameters, so removing one would silently do nothing."""
-    from tui.core.components import PRESET_PARAMS
+    from tui.core.models.presets import PRESET_PARAMS
 
     needed = {k for k, _ in PRESET_PARAMS.get(kind, ())}
     for key in removed:
@@ -179,7 +179,7 @@ def _describe_redirect(ctx: Context, comp: Any) -> None:
 
 def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
     """Create a component from the options."""
-    from tui.core.components import OAuthComponent
+    from tui.core.models.oauth import OAuthComponent
 
     _check_preset_options(args)
     fields = _changes(args)
@@ -286,7 +286,7 @@ def component_view(comp: Any) -> dict[str, Any]:
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     """Print a component, secrets masked."""
-    from tui.core.components import FIELD_HELP
+    from tui.core.models.field_help import FIELD_HELP
 
     view = component_view(ctx.session().records.get_oauth(args.name))
     if args.json:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from tui.cli.common import Context
-from tui.core.components import MailComponent, OAuthComponent
+from tui.core.models.mail import MailComponent
+from tui.core.models.oauth import OAuthComponent
 from tui.core.session import Session, read_passphrase
 
 

@@ -12,15 +12,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.core.components import (
-    COMPONENT_TYPES,
-    Component,
-    MailComponent,
-    OAuthComponent,
-    TokenRecord,
-    parse_variable_ref,
-)
 from tui.core.errors import NotFoundError, ValidationError
+from tui.core.models.base import parse_variable_ref
+from tui.core.models.mail import MailComponent
+from tui.core.models.oauth import OAuthComponent, TokenRecord
+
+Component = OAuthComponent | MailComponent
+COMPONENT_TYPES: dict[str, type[OAuthComponent] | type[MailComponent]] = {
+    "oauth": OAuthComponent,
+    "mail": MailComponent,
+}
 
 SCHEMA_VERSION = 1
 DEFAULT_ENVIRONMENTS = ("Test", "Production")

@@ -24,8 +24,8 @@ from textual.widgets import Button, Input, Label, Static
 from tui.app.messages import Deferred
 from tui.app.screens.component_actions import failure_text
 from tui.app.widgets.spinner import Spinner
-from tui.core.components import OAuthComponent, TokenRecord
 from tui.core.errors import UsageError
+from tui.core.models.oauth import OAuthComponent, TokenRecord
 
 SUCCESS = "OAuth2 token received with success!"
 AUTHORIZE_TIMEOUT = 300.0

@@ -15,8 +15,9 @@ from textual import work
 from textual.content import Content
 
 from tui.app.messages import RecordsChanged
-from tui.core.components import MailComponent, OAuthComponent
 from tui.core.errors import ReauthorizationNeeded, TokendeskError
+from tui.core.models.mail import MailComponent
+from tui.core.models.oauth import OAuthComponent
 from vault import VaultError
 
 if TYPE_CHECKING:

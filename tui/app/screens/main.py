@@ -27,9 +27,10 @@ from tui.app.widgets.mail_form import MailForm
 from tui.app.widgets.oauth_form import OAuthForm
 from tui.app.widgets.sidebar import ComponentList
 from tui.app.widgets.token_panel import TokenPanel
-from tui.core.components import Component, MailComponent, OAuthComponent
 from tui.core.errors import ValidationError
-from tui.core.records import Records
+from tui.core.models.mail import MailComponent
+from tui.core.models.oauth import OAuthComponent
+from tui.core.records import Component, Records
 
 
 def B(key: str, action: str, description: str, tooltip: str, *, show=True, priority=False):  # noqa: N802

@@ -1,8 +1,8 @@
 """A labelled form field: the label, the control, its one-line help, and an inline error.
 
-Labels and help come from ``tui.core.components.FIELD_HELP`` so the TUI and the CLI describe a
-field in the same words. Errors are untrusted text (they quote what the user typed), so
-they are shown with markup off.
+Labels and help come from ``tui.core.models.field_help.FIELD_HELP`` so the TUI and the CLI
+describe a field in the same words. Errors are untrusted text (they quote what the user
+typed), so they are shown with markup off.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
-from tui.core.components import FIELD_HELP
+from tui.core.models.field_help import FIELD_HELP
 
 
 def display_path(path: Path) -> str:

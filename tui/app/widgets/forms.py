@@ -16,9 +16,8 @@ from textual.message import Message
 from textual.widgets import Input, Select, TextArea
 
 from tui.app.widgets.field import Field
-from tui.core.components import Component
 from tui.core.errors import ValidationError
-from tui.core.records import Records
+from tui.core.records import Component, Records
 
 
 def int_field(value: str, key: str, label: str, *, empty: int = 0) -> int:

@@ -15,7 +15,8 @@ from textual.widgets import Button, Checkbox, Input, Select
 from tui.app.widgets.field import Field
 from tui.app.widgets.forms import ComponentForm, int_field
 from tui.app.widgets.secret_input import SecretInput
-from tui.core.components import DEFAULT_PORTS, FIELD_HELP, MailComponent
+from tui.core.models.field_help import FIELD_HELP
+from tui.core.models.mail import DEFAULT_PORTS, MailComponent
 
 PROTOCOL_OPTIONS = [("imaps (implicit TLS)", "imaps"), ("imap (STARTTLS)", "imap")]
 AUTH_OPTIONS = [("OAuth", "oauth"), ("Basic (password)", "password")]

@@ -16,13 +16,9 @@ from textual.widgets import Button, Input, Select, TextArea
 from tui.app.widgets.field import Field
 from tui.app.widgets.forms import ComponentForm, int_field
 from tui.app.widgets.secret_input import SecretInput
-from tui.core.components import (
-    AUTH_METHODS,
-    DEFAULT_REFRESH_DELAY,
-    FIELD_HELP,
-    OAuthComponent,
-)
 from tui.core.errors import ValidationError
+from tui.core.models.field_help import FIELD_HELP
+from tui.core.models.oauth import AUTH_METHODS, DEFAULT_REFRESH_DELAY, OAuthComponent
 
 TYPE_OPTIONS = [("Custom", "custom"), ("Microsoft", "microsoft"), ("Google", "google")]
 AUTH_OPTIONS = [

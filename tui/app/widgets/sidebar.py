@@ -12,7 +12,8 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tui.core.components import MailComponent, OAuthComponent
+from tui.core.models.mail import MailComponent
+from tui.core.models.oauth import OAuthComponent
 from tui.core.records import Records
 
 BADGES: dict[str, tuple[str, str, str]] = {

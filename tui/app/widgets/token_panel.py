@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui.app.widgets.sidebar import badge
-from tui.core.components import OAuthComponent, TokenRecord
+from tui.core.models.oauth import OAuthComponent, TokenRecord
 
 
 def human_duration(seconds: float) -> str:

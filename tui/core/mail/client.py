@@ -31,7 +31,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from tui.core.components import DEFAULT_PORTS, is_loopback_host
 from tui.core.mail.auth import (
     Credential,
     authenticate,
@@ -54,6 +53,8 @@ from tui.core.mail.errors import (
 )
 from tui.core.mail.models import Folder, MessageView, Page
 from tui.core.mail.reading import count_below, fetch_summaries, read_message
+from tui.core.models.base import is_loopback_host
+from tui.core.models.mail import DEFAULT_PORTS
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Credential", "MailClient", "ServerInfo"]
 
@@ -122,7 +123,7 @@ class MailClient:
     def from_component(
         cls, comp: Any, username: str | None = None, env: str | None = None
     ) -> MailClient:
-        """A client for a `tui.core.components.MailComponent` (``username`` overrides its own)."""
+        """A client for a `tui.core.models.mail.MailComponent` (``username`` overrides its own)."""
         return cls(
             comp.host,
             comp.port,

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from tui.core.components import MailComponent, TokenRecord
 from tui.core.errors import ReauthorizationNeeded
 from tui.core.mail.client import Credential, MailClient
+from tui.core.models.mail import MailComponent
+from tui.core.models.oauth import TokenRecord
 
 if TYPE_CHECKING:
     from tui.core.session import Session

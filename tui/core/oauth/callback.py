@@ -16,8 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tui.core.components import OAuthComponent
 from tui.core.errors import OperationFailed
+from tui.core.models.oauth import OAuthComponent
 
 HOST = "127.0.0.1"
 CALLBACK_PATH = "/"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from tui.core.components import OAuthComponent
 from tui.core.errors import (
     AuthorizationFailed,
     ConfigurationError,
@@ -19,6 +18,7 @@ from tui.core.errors import (
     TokendeskError,
     TransientError,
 )
+from tui.core.models.oauth import OAuthComponent
 
 # AADSTS code -> (kind, next step). kind: "reauth" | "config" | "transient" | None (by error).
 AADSTS_HINTS: dict[str, tuple[str | None, str]] = {

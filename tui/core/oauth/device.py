@@ -14,8 +14,8 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from tui.core.components import OAuthComponent, TokenRecord
 from tui.core.errors import AuthorizationFailed, ConfigurationError, TransientError, UsageError
+from tui.core.models.oauth import OAuthComponent, TokenRecord
 from tui.core.oauth.classify import authorize_command, classify_oauth_error, command, one_line
 
 if TYPE_CHECKING:

@@ -21,8 +21,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
-from tui.core.components import OAuthComponent, TokenRecord
 from tui.core.errors import AuthorizationFailed, TokendeskError, UsageError
+from tui.core.models.oauth import OAuthComponent, TokenRecord
 from tui.core.oauth.callback import SUCCESS_TEXT, CallbackServer, page, redirect_uri_for
 from tui.core.oauth.classify import classify_oauth_error, one_line
 

@@ -20,8 +20,8 @@ import warnings
 from typing import Any
 from urllib.parse import urlsplit
 
-from tui.core.components import OAuthComponent
 from tui.core.errors import TokendeskError, TransientError, UsageError
+from tui.core.models.oauth import OAuthComponent
 from tui.core.oauth.classify import classify_oauth_error, one_line, transient
 
 DEFAULT_TIMEOUT = 30.0

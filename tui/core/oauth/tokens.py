@@ -22,8 +22,8 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from tui.core.components import OAuthComponent, TokenRecord
 from tui.core.errors import ReauthorizationNeeded, TokendeskError, TransientError, UsageError
+from tui.core.models.oauth import OAuthComponent, TokenRecord
 from tui.core.oauth.classify import reauth_hint
 
 if TYPE_CHECKING:
