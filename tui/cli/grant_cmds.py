@@ -19,7 +19,7 @@ SUCCESS_LINE = "OAuth2 token received with success!"
 DEFAULT_AUTHORIZE_TIMEOUT = 300
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this module's verbs to the top-level parser."""
     p = sub.add_parser("authorize", help="authorize a component in the browser (or without)")
     p.add_argument("name", metavar="NAME")

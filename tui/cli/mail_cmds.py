@@ -19,11 +19,12 @@ from tui.core.errors import UsageError, ValidationError
 from tui.core.models.mail import DEFAULT_PORTS, MailComponent
 
 if TYPE_CHECKING:
+    from tui.core.mail.client import MailClient
     from tui.core.mail.models import MessageSummary, MessageView
     from tui.core.records import Records
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``mail`` and its sub-verbs to the top-level parser."""
     mail = sub.add_parser("mail", help="inbound email (IMAP) components: add, test, list, read")
     verbs = mail.add_subparsers(dest="mail_command", metavar="{add,edit,rm,test,folders,list,show}")
@@ -242,7 +243,7 @@ def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
 # -- server verbs ---------------------------------------------------------------------------
 
 
-def _open(args: argparse.Namespace, ctx: Context):  # -> MailClient
+def _open(args: argparse.Namespace, ctx: Context) -> MailClient:
     from tui.core.mail.service import open_client
 
     session = ctx.session()
@@ -251,7 +252,7 @@ def _open(args: argparse.Namespace, ctx: Context):  # -> MailClient
 
 def _folder(args: argparse.Namespace, ctx: Context) -> str:
     if getattr(args, "folder", None):
-        return args.folder
+        return str(args.folder)
     return ctx.session().records.get_mail(args.name).folder
 
 

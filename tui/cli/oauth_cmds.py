@@ -14,7 +14,7 @@ from tui.cli.common import Context, add_env_option, parse_int, read_secret
 from tui.core.errors import UsageError
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this module's verbs to the top-level parser."""
     oauth = sub.add_parser("oauth", help="add, edit, remove or show OAuth2 components")
     oauth_sub = oauth.add_subparsers(

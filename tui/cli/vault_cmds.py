@@ -10,7 +10,7 @@ from tui.core.models.oauth import OAuthComponent
 from tui.core.session import Session, read_passphrase
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this module's verbs to the top-level parser."""
     p = sub.add_parser("init", help="create a new vault")
     p.set_defaults(handler=cmd_init)

@@ -364,7 +364,8 @@ class MailClient:
                     f"no folder named {folder!r} on {self.host} (server: {text})", hint=hint
                 )
             raise MailServerError(f"{self.host} refused to open folder {folder!r}: {text}")
-        return imap._process_select_response(imap._imap.untagged_responses)
+        response: dict[bytes, Any] = imap._process_select_response(imap._imap.untagged_responses)
+        return response
 
     def _command(self, *words: str) -> str:
         """A ``tokendesk`` command about this component (``name``), quoted, for hints."""

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from email.message import Message
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 # Charset labels seen in real mail that Python does not know, or knows as a narrower set.
 _ALIASES = {
@@ -162,7 +163,7 @@ def format_address(name: object, mailbox: object, host: object) -> str:
     return display or addr
 
 
-def envelope_sender(addresses: tuple | None) -> str:
+def envelope_sender(addresses: tuple[Any, ...] | None) -> str:
     """Display string for an ENVELOPE address list (group markers skipped)."""
     parts = []
     for a in addresses or ():

@@ -159,7 +159,7 @@ def _fetch_one(imap: Any, uid: int, item: str) -> bytes:
     return next((v or b"" for k, v in row.items() if k.startswith(key)), b"")
 
 
-def _decoded_size(imap: Any, uid: int, structure: Any, number: str, sizes: dict) -> int:
+def _decoded_size(imap: Any, uid: int, structure: Any, number: str, sizes: dict[bytes, Any]) -> int:
     size = sizes.get(f"BINARY.SIZE[{number}]".encode())
     if size is None and imap.has_capability("BINARY"):
         size = (

@@ -6,7 +6,7 @@ import dataclasses
 import functools
 import ipaddress
 import re
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from tui.core.errors import ValidationError
@@ -14,6 +14,7 @@ from tui.core.models.field_help import FIELD_HELP
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 VARIABLE_REF = re.compile(r"@(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+M = TypeVar("M")
 TENANT = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]*")
 
 
@@ -90,11 +91,11 @@ def set_field(obj: object, name: str, value: Any) -> None:
 
 
 @functools.cache
-def field_defaults(cls: type) -> tuple[tuple[str, Any, Any], ...]:
+def field_defaults(cls: Any) -> tuple[tuple[str, Any, Any], ...]:
     return tuple((f.name, f.default, f.default_factory) for f in dataclasses.fields(cls))
 
 
-def trusted(cls: Any, d: dict[str, Any]) -> Any:
+def trusted(cls: type[M], d: dict[str, Any]) -> M:
     """Rebuild a model from the vault without re-validating it.
 
     The vault's authenticated encryption guarantees the record is exactly what a save
@@ -102,7 +103,7 @@ def trusted(cls: Any, d: dict[str, Any]) -> Any:
     components in a few milliseconds.
     """
     obj = object.__new__(cls)
-    for name, default, factory in field_defaults(cls):
+    for name, default, factory in field_defaults(cast(Any, cls)):
         if name in d:
             value = d[name]
         elif default is not dataclasses.MISSING:
