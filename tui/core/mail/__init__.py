@@ -4,6 +4,8 @@
 - `tui.core.mail.service.open_client`: a logged-in client for a vault component and environment.
 - `tui.core.mail.models`: the immutable results (`Folder`, `Page`, `MessageSummary`,
   `MessageView`, `Attachment`).
+- `tui.core.mail.transport`: what every protocol shares: TLS context, the STARTTLS rule,
+  cancellation and error mapping (`Guard`), bounded line reads, greeting text.
 - `tui.core.mail.errors`: one `tui.core.errors.MailError` subclass per distinct failure.
 - `tui.core.mail.decode`: lenient decoding of charsets, RFC 2047 headers and MIME bodies.
 

@@ -1,4 +1,4 @@
-"""IMAP authentication pieces: credentials, SASL responses, the AUTHENTICATE exchange.
+"""Authentication pieces: credentials, the refresh-once rule, SASL responses, IMAP AUTHENTICATE.
 
 OAuth logins use XOAUTH2 or OAUTHBEARER (RFC 7628); passwords use AUTHENTICATE PLAIN when
 offered (it carries UTF-8, which the LOGIN command cannot), else LOGIN.
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.core.mail.decode import clean_text
-from tui.core.mail.errors import server_text
+from tui.core.mail.errors import MailAuthenticationFailed, server_text
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,48 @@ class Credential:
             return refresh() if force and refresh else token
 
         return cls("oauth", get, refreshable=refresh is not None)
+
+
+def login_with_refresh(
+    credential: Credential,
+    username: str,
+    login_password: Callable[[str], None],
+    login_oauth: Callable[[str], None],
+    service: str,
+) -> None:
+    """Log in with ``credential``; an OAuth rejection refreshes once and retries once.
+
+    The same rule for every protocol: a rejected token may just have been revoked or
+    expired early, so one forced refresh (under the OAuth service's lock) gets a new one.
+
+    Raises:
+        MailAuthenticationFailed: no username, the password was rejected, or the token
+            was rejected even after a refresh.
+        ReauthorizationNeeded: the refresh itself said the grant is gone.
+    """
+    if not username:
+        raise MailAuthenticationFailed(
+            "no username to log in with",
+            hint="Set the component's username (or authorize so the token names it).",
+        )
+    if credential.kind == "password":
+        login_password(credential.secret(False))
+        return
+    try:
+        login_oauth(credential.secret(False))
+        return
+    except MailAuthenticationFailed:
+        if not credential.refreshable:
+            raise
+    token = credential.secret(True)  # may raise ReauthorizationNeeded
+    try:
+        login_oauth(token)
+    except MailAuthenticationFailed as exc:
+        raise MailAuthenticationFailed(
+            f"{exc.message} (also with a freshly refreshed token)",
+            hint="Check the username matches the token's account and that the token's "
+            f"scope includes {service} access.",
+        ) from None
 
 
 def sasl_initial_response(mechanism: str, username: str, token: str) -> bytes:

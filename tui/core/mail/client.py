@@ -21,39 +21,33 @@ from __future__ import annotations
 
 import base64
 import logging
-import re
 import shlex
-import socket
 import ssl
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from tui.core.mail.auth import (
     Credential,
     authenticate,
     is_auth_failure,
+    login_with_refresh,
     sasl_initial_response,
     server_reason,
 )
-from tui.core.mail.decode import clean_text
 from tui.core.mail.errors import (
     MailAuthenticationFailed,
     MailCancelled,
     MailError,
     MailFolderChanged,
     MailNotFound,
-    MailPlaintextRefused,
     MailProtocolError,
     MailServerError,
-    ReauthorizationNeeded,
     translate,
 )
-from tui.core.mail.models import Folder, MessageView, Page
-from tui.core.mail.reading import count_below, fetch_summaries, read_message
-from tui.core.models.base import is_loopback_host
+from tui.core.mail.models import Folder, MessageView, Page, ServerInfo
+from tui.core.mail.reading import count_below, fetch_summaries, folders_from, read_message
+from tui.core.mail.transport import Guard, greeting_text, secure_mode, tls_context, tls_details
 from tui.core.models.mail import DEFAULT_PORTS
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Credential", "MailClient", "ServerInfo"]
@@ -66,17 +60,6 @@ MAX_LIMIT = 1000
 # errors and over the TUI. A NullHandler stops that; an application that configures
 # logging still receives the records through the root logger.
 logging.getLogger("imapclient").addHandler(logging.NullHandler())
-
-
-@dataclass(frozen=True)
-class ServerInfo:
-    """What `MailClient.connect` learned about the server."""
-
-    greeting: str
-    capabilities: tuple[str, ...]
-    tls: str  # "implicit TLS", "STARTTLS" or "none (plaintext)"
-    tls_version: str | None
-    cipher: str | None
 
 
 class MailClient:
@@ -109,9 +92,9 @@ class MailClient:
         self.env = env
         self.info: ServerInfo | None = None
         self._imap: Any = None
-        self._lock = threading.RLock()
-        self._aborted = False
-        self._secrets: list[str] = []
+        self._guard = Guard(self.host, self.port, timeout, self.ca_file, self._translate)
+        self._guard.socket = lambda: self._imap.socket()
+        self._secrets = self._guard.secrets
         self._selected: str | None = None
         self._selected_rw = False
         self._select_info: dict[bytes, Any] = {}
@@ -148,38 +131,25 @@ class MailClient:
     @contextmanager
     def _op(self, doing: str) -> Iterator[Any]:
         """Serialize an operation and translate its failures into `MailError`s."""
-        with self._lock:
-            if self._aborted:
-                raise MailCancelled("the mail operation was cancelled")
+        with self._guard.op(doing):
             if self._imap is None and doing != "connecting":
                 raise MailProtocolError("not connected to the mail server")
-            try:
-                yield self._imap
-            except (MailError, ReauthorizationNeeded):
-                raise
-            except Exception as exc:
-                if self._aborted:
-                    raise MailCancelled("the mail operation was cancelled") from None
-                raise translate(
-                    exc,
-                    host=self.host,
-                    port=self.port,
-                    timeout=self.timeout,
-                    ca_file=self.ca_file,
-                    secrets=self._secrets,
-                    doing=doing,
-                ) from None
+            yield self._imap
+
+    def _translate(self, exc: BaseException, doing: str) -> MailError:
+        return translate(
+            exc,
+            host=self.host,
+            port=self.port,
+            timeout=self.timeout,
+            ca_file=self.ca_file,
+            secrets=self._secrets,
+            doing=doing,
+        )
 
     def ssl_context(self) -> ssl.SSLContext:
         """Verifying TLS context: the system CAs, or only the component's CA file."""
-        try:
-            ctx = ssl.create_default_context(cafile=self.ca_file)
-        except (OSError, ssl.SSLError) as exc:
-            raise MailError(
-                f"cannot read the CA file {self.ca_file}: {getattr(exc, 'strerror', None) or exc}"
-            ) from None
-        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-        return ctx
+        return tls_context(self.ca_file)
 
     # -- connect and log in -------------------------------------------------------------
 
@@ -190,35 +160,30 @@ class MailClient:
         ctx = self.ssl_context()
         with self._op("connecting"):
             timeout = _socket_timeout(self.timeout)
-            if self.protocol == "imaps":
-                imap = IMAPClient(self.host, self.port, ssl=True, ssl_context=ctx, timeout=timeout)
-                mode = "implicit TLS"
-            else:
-                imap = IMAPClient(self.host, self.port, ssl=False, timeout=timeout)
-                self._imap = imap
-                if imap.has_capability("STARTTLS"):
-                    imap.starttls(ctx)
-                    mode = "STARTTLS"
-                elif self.allow_plaintext and is_loopback_host(self.host):
-                    mode = "none (plaintext)"
-                else:
-                    self._drop()
-                    raise MailPlaintextRefused(
-                        f"{self.host}:{self.port} does not offer STARTTLS; refusing to log in "
-                        "without encryption",
-                        hint="Use protocol imaps, or (loopback test servers only) allow plaintext.",
-                    )
-            imap.normalise_times = False
+            implicit = self.protocol == "imaps"
+            imap = IMAPClient(self.host, self.port, ssl=implicit, ssl_context=ctx, timeout=timeout)
             self._imap = imap
-            if self._aborted:  # abort() came while the constructor was connecting
+            try:
+                mode = secure_mode(
+                    implicit=implicit,
+                    starttls_offered=not implicit and imap.has_capability("STARTTLS"),
+                    allow_plaintext=self.allow_plaintext,
+                    host=self.host,
+                    port=self.port,
+                    secure_protocol="imaps",
+                )
+            except MailError:
+                self._drop()
+                raise
+            if mode == "STARTTLS":
+                imap.starttls(ctx)
+            imap.normalise_times = False
+            if self._guard.aborted:  # abort() came while the constructor was connecting
                 self._drop()
                 raise MailCancelled("the mail operation was cancelled")
             caps = tuple(c.decode("ascii", "replace") for c in imap.capabilities())
-            greeting = _greeting_text(imap.welcome or b"")
-            sock = imap.socket()
-            version = sock.version() if isinstance(sock, ssl.SSLSocket) else None
-            suite = sock.cipher() if isinstance(sock, ssl.SSLSocket) else None
-            cipher = suite[0] if suite else None
+            greeting = greeting_text(imap.welcome or b"")
+            version, cipher = tls_details(imap.socket())
             self.info = ServerInfo(greeting, caps, mode, version, cipher)
             return self.info
 
@@ -238,30 +203,9 @@ class MailClient:
                 even after a refresh.
             ReauthorizationNeeded: the refresh itself said the grant is gone.
         """
-        if not self.username:
-            raise MailAuthenticationFailed(
-                "no username to log in with",
-                hint="Set the component's username (or authorize so the token names it).",
-            )
-        if credential.kind == "password":
-            self._login_password(credential.secret(False))
-            return
-        token = credential.secret(False)
-        try:
-            self._login_oauth(token)
-            return
-        except MailAuthenticationFailed:
-            if not credential.refreshable:
-                raise
-        token = credential.secret(True)  # may raise ReauthorizationNeeded
-        try:
-            self._login_oauth(token)
-        except MailAuthenticationFailed as exc:
-            raise MailAuthenticationFailed(
-                f"{exc.message} (also with a freshly refreshed token)",
-                hint="Check the username matches the token's account and that the token's "
-                "scope includes IMAP access.",
-            ) from None
+        login_with_refresh(
+            credential, self.username, self._login_password, self._login_oauth, "IMAP"
+        )
 
     def _login_password(self, password: str) -> None:
         self._secrets.append(password)
@@ -269,22 +213,13 @@ class MailClient:
             caps = self._server_caps()
             if "LOGINDISABLED" in caps:
                 raise MailAuthenticationFailed(f"{self.host} does not allow password login here")
-            try:
+            with self._rejection(f"the password for {self.username}"):
                 if "AUTH=PLAIN" in caps:
                     # AUTHENTICATE PLAIN carries UTF-8 passwords, which LOGIN cannot.
                     response = f"\0{self.username}\0{password}".encode()
                     authenticate(imap, "PLAIN", response)
                 else:
                     imap.login(self.username, password)
-            except MailError:
-                raise
-            except Exception as exc:
-                if is_auth_failure(exc):
-                    raise MailAuthenticationFailed(
-                        f"{self.host} rejected the password for {self.username}: "
-                        f"{server_reason(exc, self._secrets)}"
-                    ) from None
-                raise
 
     def _login_oauth(self, token: str) -> None:
         mech = self.sasl.upper()
@@ -297,18 +232,21 @@ class MailClient:
                     hint="Try the other SASL mechanism (xoauth2 / oauthbearer).",
                 )
             status: list[str] = []
-            try:
+            with self._rejection(f"the OAuth token for {self.username} ({mech})", status):
                 authenticate(imap, mech, response, status)
-            except MailError:
+
+    @contextmanager
+    def _rejection(self, what: str, status: list[str] | None = None) -> Iterator[None]:
+        """Turn the server's NO/BAD to a login into `MailAuthenticationFailed`."""
+        try:
+            yield
+        except Exception as exc:
+            if isinstance(exc, MailError) or not is_auth_failure(exc):
                 raise
-            except Exception as exc:
-                if is_auth_failure(exc):
-                    said = f" (status {status[0]})" if status else ""
-                    raise MailAuthenticationFailed(
-                        f"{self.host} rejected the OAuth token for {self.username} ({mech}): "
-                        f"{server_reason(exc, self._secrets)}{said}"
-                    ) from None
-                raise
+            said = f" (status {status[0]})" if status else ""
+            raise MailAuthenticationFailed(
+                f"{self.host} rejected {what}: {server_reason(exc, self._secrets)}{said}"
+            ) from None
 
     def _server_caps(self) -> set[str]:
         return {c.upper() for c in (self.info.capabilities if self.info else ())}
@@ -323,20 +261,7 @@ class MailClient:
     def folders(self) -> list[Folder]:
         """Every folder, sorted with INBOX first then by name."""
         with self._op("listing folders") as imap:
-            rows = imap.list_folders()
-        out = []
-        for flags, delim, name in rows:
-            names = tuple(f.decode("ascii", "replace") for f in flags)
-            out.append(
-                Folder(
-                    name=str(name),
-                    delimiter=(delim or b"").decode("ascii", "replace"),
-                    flags=names,
-                    selectable="\\noselect" not in {f.lower() for f in names},
-                )
-            )
-        out.sort(key=lambda f: (f.name.upper() != "INBOX", f.name.casefold()))
-        return out
+            return folders_from(imap.list_folders())
 
     def _examine(self, imap: Any, folder: str, *, refresh: bool) -> dict[bytes, Any]:
         if refresh or folder != self._selected or self._selected_rw:
@@ -445,21 +370,15 @@ class MailClient:
 
     def abort(self) -> None:
         """Cancel from any thread: shut the socket so a blocked call returns at once."""
-        self._aborted = True
-        imap = self._imap
-        if imap is not None:
-            try:
-                imap.socket().shutdown(socket.SHUT_RDWR)
-            except (OSError, AttributeError):
-                pass
+        self._guard.abort()
 
     def close(self) -> None:
         """Log out (best effort) and close the connection. Safe to call twice."""
-        if self._aborted:
-            with self._lock:
+        if self._guard.aborted:
+            with self._guard.lock:
                 self._drop()
             return
-        with self._lock:
+        with self._guard.lock:
             imap = self._imap
             if imap is None:
                 return
@@ -477,11 +396,3 @@ def _socket_timeout(seconds: float) -> Any:
     from imapclient import SocketTimeout
 
     return SocketTimeout(connect=seconds, read=seconds)
-
-
-def _greeting_text(welcome: bytes) -> str:
-    """The human part of the server greeting, without ``* OK`` and a response code."""
-    text = welcome.decode("utf-8", "replace")
-    text = re.sub(r"^\*\s+(OK|PREAUTH)\s+", "", text, flags=re.I)
-    text = re.sub(r"^\[[^\]]*\]\s*", "", text)
-    return clean_text(text).strip()

@@ -1,14 +1,13 @@
 """Mail errors: one `tui.core.errors` subclass per failure a user can act on differently.
 
-`translate()` turns low-level exceptions (socket, ssl, imaplib/imapclient) into these,
+`translate()` turns an IMAP connection's low-level exceptions (socket and ssl through
+`tui.core.mail.transport.network_error`, imaplib/imapclient) into these,
 with the server's own NO/BAD text where there is one and every secret redacted.
 """
 
 from __future__ import annotations
 
 import re
-import socket
-import ssl
 from collections.abc import Iterable
 
 from tui.core.errors import MailError, ReauthorizationNeeded
@@ -117,45 +116,6 @@ def _server_text(exc: BaseException, secrets: Iterable[str]) -> str:
     return server_text(exc.args[0] if exc.args else exc, secrets)
 
 
-def tls_error(exc: ssl.SSLError, host: str, port: int, ca_file: str | None) -> MailTLSError:
-    """A `MailTLSError` naming what was wrong with the server's certificate."""
-    where = f"{host}:{port}"
-    trust = f"the CA file {ca_file}" if ca_file else "the system's trusted CAs"
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        code = getattr(exc, "verify_code", None)
-        detail = getattr(exc, "verify_message", "") or ""
-        if code == 62 or "hostname" in detail.lower() or "IP address mismatch" in detail:
-            return MailTLSError(
-                f"TLS certificate of {where} is not valid for the name {host!r}",
-                reason="hostname",
-                hint="Connect using a host name the certificate lists.",
-            )
-        if code == 10 or "expired" in detail.lower():
-            return MailTLSError(
-                f"TLS certificate of {where} has expired",
-                reason="expired",
-                hint="The server's administrator must renew it.",
-            )
-        if code == 9 or "not yet valid" in detail.lower():
-            return MailTLSError(f"TLS certificate of {where} is not yet valid", reason="expired")
-        if code in (2, 18, 19, 20, 21) or "issuer" in detail.lower() or "self" in detail.lower():
-            return MailTLSError(
-                f"TLS certificate of {where} is not signed by a trusted CA ({trust})",
-                reason="untrusted",
-                hint="For a private or corporate CA, set the component's CA file (--ca-file).",
-            )
-        return MailTLSError(f"TLS certificate of {where} was rejected: {detail}", reason="other")
-    reason = getattr(exc, "reason", None) or str(exc)
-    if reason == "WRONG_VERSION_NUMBER":
-        # A plaintext greeting ("* OK ...") where the TLS handshake was expected.
-        return MailTLSError(
-            f"TLS handshake with {where} failed: the server does not speak TLS on this port",
-            reason="other",
-            hint="this looks like a plain IMAP port: use --protocol imap (STARTTLS) or port 993",
-        )
-    return MailTLSError(f"TLS handshake with {where} failed: {reason}", reason="other")
-
-
 def translate(
     exc: BaseException,
     *,
@@ -166,33 +126,30 @@ def translate(
     secrets: Iterable[str] = (),
     doing: str = "",
 ) -> MailError:
-    """Map a low-level exception to the matching `MailError` subclass."""
+    """Map a low-level exception of an IMAP connection to the matching `MailError` subclass."""
     from imaplib import IMAP4
+
+    # Imported here: the transport module builds on the classes above.
+    from tui.core.mail.transport import network_error
 
     secrets = list(secrets)
     where = f"{host}:{port}"
     what = f" while {doing}" if doing else ""
-    if isinstance(exc, MailError):
-        return exc
-    if isinstance(exc, socket.gaierror):
-        return MailDNSError(
-            f"cannot resolve the host name {host!r}",
-            hint="Check the host name and your network/DNS.",
-        )
-    if isinstance(exc, ConnectionRefusedError):
-        return MailConnectionRefused(
-            f"connection to {where} refused",
-            hint="Check the host and port; is the IMAP server running?",
-        )
-    if isinstance(exc, TimeoutError | socket.timeout):
-        return MailTimeout(f"no answer from {where} within {timeout:g} s{what}")
-    if isinstance(exc, ssl.SSLError):
-        return tls_error(exc, host, port, ca_file)
+    mapped = network_error(
+        exc,
+        host=host,
+        port=port,
+        timeout=timeout,
+        ca_file=ca_file,
+        secrets=secrets,
+        doing=doing,
+        service="IMAP",
+        plain_hint="this looks like a plain IMAP port: use --protocol imap (STARTTLS) or port 993",
+    )
+    if mapped is not None:
+        return mapped
     if isinstance(exc, IMAP4.abort):
         return MailProtocolError(f"connection to {where} lost{what}: {_server_text(exc, secrets)}")
     if isinstance(exc, IMAP4.error):
         return MailServerError(f"server refused{what}: {_server_text(exc, secrets)}")
-    if isinstance(exc, OSError):
-        text = exc.strerror or str(exc)
-        return MailProtocolError(f"network error with {where}{what}: {redact(text, secrets)}")
     return MailProtocolError(f"unexpected answer from {where}{what}: {_server_text(exc, secrets)}")

@@ -134,3 +134,14 @@ class MessageView:
             "body_type": self.body_type,
             "attachments": [a.to_json() for a in self.attachments],
         }
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What a mail client's ``connect`` learned about the server."""
+
+    greeting: str
+    capabilities: tuple[str, ...]
+    tls: str  # "implicit TLS", "STARTTLS" or "none (plaintext)"
+    tls_version: str | None
+    cipher: str | None

@@ -30,7 +30,7 @@ from tui.core.mail.decode import (
     part_filename,
     part_text,
 )
-from tui.core.mail.models import Attachment, MessageSummary, MessageView
+from tui.core.mail.models import Attachment, Folder, MessageSummary, MessageView
 
 LIST_ITEMS = ["UID", "ENVELOPE", "FLAGS", "RFC822.SIZE", "INTERNALDATE"]
 FULL_FETCH_LIMIT = 256 * 1024  # messages up to this size are fetched whole in one round trip
@@ -287,3 +287,20 @@ def _view(
         attachments=attachments,
         message_id=first.get("message-id", ""),
     )
+
+
+def folders_from(rows: list[tuple[Any, Any, Any]]) -> list[Folder]:
+    """imapclient's LIST rows as `Folder`s, sorted with INBOX first then by name."""
+    out = []
+    for flags, delim, name in rows:
+        names = tuple(f.decode("ascii", "replace") for f in flags)
+        out.append(
+            Folder(
+                name=str(name),
+                delimiter=(delim or b"").decode("ascii", "replace"),
+                flags=names,
+                selectable="\\noselect" not in {f.lower() for f in names},
+            )
+        )
+    out.sort(key=lambda f: (f.name.upper() != "INBOX", f.name.casefold()))
+    return out
