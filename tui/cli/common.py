@@ -155,3 +155,19 @@ def read_secret(option: str, what: str, prompt: str) -> str:
     if not value:
         raise UsageError(f"{option}: no {what} on standard input ({option} reads one line)")
     return value
+
+
+def mail_verbs(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """The sub-verbs of ``mail`` (created by the first module that registers one)."""
+    mail = sub.choices.get("mail")
+    if mail is None:
+        mail = sub.add_parser("mail", help="email components: add, test, list, read, save, send")
+        verbs = mail.add_subparsers(dest="mail_command", metavar="VERB", parser_class=type(mail))
+        verbs.required = True
+        return verbs
+    for action in mail._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    raise RuntimeError("the mail verb has no sub-verbs")  # cannot happen: created above

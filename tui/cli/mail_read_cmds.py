@@ -1,0 +1,187 @@
+"""Reading verbs: ``mail folders|list|show``.
+
+Thin over `tui.core.mail.service` (the TUI uses the same functions). Listing and reading are
+read-only on the server (IMAP EXAMINE and BODY.PEEK; POP3 never deletes): nothing is marked
+as seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import unicodedata
+from typing import TYPE_CHECKING
+
+from tui.cli.common import Context, add_env_option, mail_verbs, parse_int
+
+if TYPE_CHECKING:
+    from tui.core.mail.client import MailClient
+    from tui.core.mail.models import MessageSummary, MessageView
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``mail folders|list|show`` to the ``mail`` verb."""
+    verbs = mail_verbs(sub)
+    p = verbs.add_parser("folders", help="list the mailbox's folders")
+    p.add_argument("name", metavar="NAME")
+    add_env_option(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_folders)
+
+    p = verbs.add_parser("list", help="list messages, newest first")
+    p.add_argument("name", metavar="NAME")
+    add_env_option(p)
+    p.add_argument("--folder", metavar="F", help="folder (default: the component's)")
+    p.add_argument("--limit", metavar="N", default="50", help="messages per page (default 50)")
+    p.add_argument(
+        "--before-uid", metavar="UID", help="list messages older than this UID (next page)"
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.set_defaults(handler=cmd_list)
+
+    p = verbs.add_parser("show", help="show one message (without marking it as seen)")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("uid", metavar="UID")
+    add_env_option(p)
+    p.add_argument("--folder", metavar="F", help="folder (default: the component's)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_show)
+
+
+def _open(args: argparse.Namespace, ctx: Context) -> MailClient:
+    from tui.core.mail.service import open_client
+
+    session = ctx.session()
+    return open_client(session, args.name, ctx.env(args))
+
+
+def _folder(args: argparse.Namespace, ctx: Context) -> str:
+    if getattr(args, "folder", None):
+        return str(args.folder)
+    return ctx.session().records.get_mail(args.name).folder
+
+
+def cmd_folders(args: argparse.Namespace, ctx: Context) -> int:
+    """Print the folders (one per line, or JSON)."""
+    with _open(args, ctx) as client:
+        folders = client.folders()
+    if args.json:
+        ctx.print_json([f.to_json() for f in folders])
+    else:
+        for f in folders:
+            ctx.print(f.name if f.selectable else f"{f.name} (container)")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
+    """Print a page of messages, newest first."""
+    from tui.core.mail.client import MAX_LIMIT
+
+    limit = parse_int(args.limit, "--limit", low=1, high=MAX_LIMIT)
+    before = None
+    if args.before_uid is not None:
+        before = parse_int(args.before_uid, "--before-uid", low=1)
+    folder = _folder(args, ctx)
+    with _open(args, ctx) as client:
+        page = client.page(folder, before_uid=before, limit=limit)
+    if args.json:
+        ctx.print_json([m.to_json() for m in page.messages])
+        return 0
+    width = shutil.get_terminal_size((100, 24)).columns
+    for m in page.messages:
+        ctx.print(_row(m, width))
+    shown = len(page.messages)
+    footer = f"-- {shown} message{'s' if shown != 1 else ''} of {page.total} in {folder}"
+    if page.next_before_uid is not None:
+        footer += f"; older: --before-uid {page.next_before_uid}"
+    ctx.print(footer)
+    return 0
+
+
+def _human_size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "K", "M", "G"):
+        if size < 1024 or unit == "G":
+            return f"{size:.0f}{unit}" if unit == "B" else f"{size:.1f}{unit}"
+        size /= 1024
+    return f"{n}B"
+
+
+def _cells(ch: str) -> int:
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` clipped (with an ellipsis) and padded to ``width`` terminal cells."""
+    used, out = 0, []
+    total = sum(_cells(c) for c in text)
+    limit = width if total <= width else width - 1
+    for ch in text:
+        w = _cells(ch)
+        if used + w > limit:
+            break
+        out.append(ch)
+        used += w
+    if total > width:
+        out.append("…")
+        used += 1
+    return "".join(out) + " " * max(0, width - used)
+
+
+_NAME_ADDR = re.compile(r"^(.+?)\s*<[^<>]*>$")
+
+
+def _short_sender(sender: str) -> str:
+    """The display name of "Name <addr>" (the address when there is no name)."""
+    m = _NAME_ADDR.match(sender)
+    return m.group(1).strip().strip('"') if m and "," not in sender else sender
+
+
+def _row(m: MessageSummary, width: int) -> str:
+    date = m.date.astimezone().strftime("%Y-%m-%d %H:%M") if m.date else "-" * 16
+    mark = ("N" if not m.seen else " ") + ("F" if "\\Flagged" in m.flags else " ")
+    head = f"{m.uid:>7}  {date}  {mark} "
+    size = f"{_human_size(m.size):>7}"
+    room = max(30, width - len(head) - len(size) - 3)
+    sender_w = min(24, room // 3)
+    subject = m.subject or "(no subject)"
+    sender = _fit(_short_sender(m.sender), sender_w)
+    return f"{head}{sender}  {_fit(subject, room - sender_w - 1)} {size}"
+
+
+def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
+    """Print one message: headers, text body, attachments."""
+    uid = parse_int(args.uid, "UID", low=1)
+    folder = _folder(args, ctx)
+    with _open(args, ctx) as client:
+        view = client.message(uid, folder)
+    if args.json:
+        ctx.print_json(view.to_json())
+        return 0
+    _print_view(ctx, view)
+    return 0
+
+
+def _print_view(ctx: Context, v: MessageView) -> None:
+    ctx.print(f"From:    {v.sender}")
+    if v.to:
+        ctx.print(f"To:      {v.to}")
+    if v.cc:
+        ctx.print(f"Cc:      {v.cc}")
+    ctx.print(f"Date:    {v.date.isoformat() if v.date else '(none)'}")
+    ctx.print(f"Subject: {v.subject or '(no subject)'}")
+    flags = " ".join(v.flags) or "(none)"
+    ctx.print(f"Flags:   {flags}   UID {v.uid} in {v.folder}, {_human_size(v.size)}")
+    ctx.print("")
+    if v.body_type == "text/html":
+        ctx.print("[HTML message shown as text]")
+    ctx.print(v.body.rstrip("\n") if v.body else "(no text body)")
+    if v.attachments:
+        ctx.print("")
+        ctx.print(f"Attachments ({len(v.attachments)}):")
+        for a in v.attachments:
+            name = a.filename or "(unnamed)"
+            ctx.print(f"  {a.part:>5}  {name}  {a.content_type}  {_human_size(a.size)}")
