@@ -10,8 +10,9 @@ In-process use (tests)::
     from tests.support.idp import TestIdP, CONFIDENTIAL_CLIENT
 
     with TestIdP() as idp:                 # or idp = TestIdP().start(); ...; idp.stop()
-        idp.url                            # "http://127.0.0.1:PORT" (also the issuer)
-        idp.authorize_url, idp.token_url, idp.device_url, idp.introspect_url
+        idp.url                            # "http://127.0.0.1:PORT"
+        idp.issuer                         # url + issuer_path (discovery: see idp_lifecycle)
+        idp.authorize_url, idp.token_url, idp.device_url, idp.introspect_url, idp.revoke_url
         tok = idp.issue_token("alice@example.test", scope="imap")  # IssuedToken, no browser
         tok.access_token, tok.refresh_token, tok.expires_in, tok.id_token
         idp.introspection_credentials      # ("dovecot", "dovecot-introspect-secret")
@@ -76,6 +77,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
 
+from tests.support.idp_lifecycle import LifecycleMixin
+
 CONFIDENTIAL_CLIENT = ("tokendesk-test", "test-client-secret-7f3a9c")
 PUBLIC_CLIENT = "tokendesk-public"
 INTROSPECTION_CLIENT = ("dovecot", "dovecot-introspect-secret")
@@ -90,6 +93,8 @@ STAT_KEYS = (
     "device_poll",
     "introspect",
     "faults",
+    "revoke",
+    "metadata",
 )
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 
@@ -138,6 +143,7 @@ class _Access:
 class _Refresh:
     grant_id: int
     state: str = "active"  # active | rotated | revoked
+    expires_at: float | None = None
 
 
 @dataclasses.dataclass
@@ -186,8 +192,8 @@ class _OAuthError(Exception):
         self.extra = extra or {}
 
 
-class TestIdP:
-    """The test authorization server; see the module docstring for the API."""
+class TestIdP(LifecycleMixin):
+    """The test authorization server; see the module docstring (and ``idp_lifecycle``)."""
 
     __test__ = False  # not a pytest test class
 
@@ -223,6 +229,7 @@ class TestIdP:
         self._forced_errors: list[tuple[str, str, int]] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._init_lifecycle()
         self.add_client(CONFIDENTIAL_CLIENT[0], CONFIDENTIAL_CLIENT[1])
         self.add_client(PUBLIC_CLIENT, None)
 
@@ -267,7 +274,6 @@ class TestIdP:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    issuer = url
     authorize_url = property(lambda self: self.url + "/authorize")
     token_url = property(lambda self: self.url + "/token")
     device_url = property(lambda self: self.url + "/device_authorization")
@@ -383,7 +389,7 @@ class TestIdP:
 
     def _new_grant(self, client_id: str, user: str, scope: str) -> _Grant:
         gid = len(self._grants) + 1
-        grant = _Grant(gid, client_id, user, scope)
+        grant = _Grant(gid, client_id, user, self._granted_scope(scope))
         self._grants[gid] = grant
         return grant
 
@@ -398,12 +404,12 @@ class TestIdP:
     ) -> IssuedToken:
         now = time.time()
         life = self.access_token_lifetime if lifetime is None else lifetime
-        access = "at_" + secrets.token_urlsafe(24)
+        access = self._access_token_string(grant, now, life)
         self._access[access] = _Access(grant.grant_id, now + life, now)
         refresh = None
-        if with_refresh:
+        if with_refresh and self.issue_refresh_tokens:
             refresh = "rt_" + secrets.token_urlsafe(24)
-            self._refresh[refresh] = _Refresh(grant.grant_id)
+            self._refresh[refresh] = _Refresh(grant.grant_id, expires_at=self._refresh_expiry(now))
         return IssuedToken(
             access_token=access,
             refresh_token=refresh,
@@ -414,7 +420,7 @@ class TestIdP:
 
     def _id_token(self, grant: _Grant, now: float, nonce: str | None) -> str:
         claims: dict[str, Any] = {
-            "iss": self.url,
+            "iss": self.issuer,
             "sub": hashlib.sha256(grant.user.encode()).hexdigest()[:16],
             "aud": grant.client_id,
             "iat": int(now),
@@ -437,6 +443,9 @@ class TestIdP:
         }
         if tok.refresh_token:
             body["refresh_token"] = tok.refresh_token
+            ref = self._refresh.get(tok.refresh_token)
+            if ref is not None and ref.expires_at is not None:
+                body["refresh_token_expires_in"] = max(0, int(ref.expires_at - time.time()))
         if tok.id_token:
             body["id_token"] = tok.id_token
         return body
@@ -530,6 +539,8 @@ class TestIdP:
             raise _OAuthError("invalid_grant", "refresh token was issued to another client")
         if grant.revoked or ref.state == "revoked":
             raise _OAuthError("invalid_grant", "refresh token revoked")
+        if self._refresh_expired(ref):
+            raise _OAuthError("invalid_grant", "refresh token expired")
         if ref.state == "rotated":
             if self.revoke_grant_on_replay:
                 self._revoke_grant(grant.grant_id)
@@ -650,7 +661,7 @@ class TestIdP:
             if "state" in query:
                 params["state"] = query["state"]
             if self.include_iss:
-                params["iss"] = self.iss_override or self.url
+                params["iss"] = self.iss_override or self.issuer
             return 302, {"Location": _add_query(redirect_uri, params)}, ""
 
     def _redirect_ok(self, client: _Client, redirect_uri: str) -> bool:
@@ -676,7 +687,7 @@ class TestIdP:
                 "token_type": "Bearer",
                 "exp": int(acc.expires_at),
                 "iat": int(acc.issued_at),
-                "iss": self.url,
+                "iss": self.issuer,
             }
 
     def check_resource_server(self, headers: Any) -> bool:
@@ -760,24 +771,16 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 result = self.idp.introspect(auth[7:].strip())
                 self._json(200 if result["active"] else 401, result)
-        elif parts.path == "/.well-known/openid-configuration":
-            self._json(200, self._metadata())
+        elif parts.path.startswith("/.well-known/") or "/.well-known/" in parts.path:
+            doc = self.idp.metadata_for(parts.path)
+            if doc is None:
+                self._send(404, b"not found", "text/plain")
+            else:
+                self._json(200, doc)
         elif parts.path == "/_admin/stats":
             self._json(200, dict(self.idp.stats))
         else:
             self._send(404, b"not found", "text/plain")
-
-    def _metadata(self) -> dict[str, Any]:
-        idp = self.idp
-        return {
-            "issuer": idp.url,
-            "authorization_endpoint": idp.authorize_url,
-            "token_endpoint": idp.token_url,
-            "device_authorization_endpoint": idp.device_url,
-            "introspection_endpoint": idp.introspect_url,
-            "code_challenge_methods_supported": ["S256"],
-            "authorization_response_iss_parameter_supported": True,
-        }
 
     def do_POST(self) -> None:  # noqa: N802 - stdlib naming
         path = urlsplit(self.path).path
@@ -795,10 +798,12 @@ class _Handler(BaseHTTPRequestHandler):
             elif path == "/device_authorization":
                 self._json(200, self.idp.device_authorization(self.headers, form))
             elif path == "/introspect":
-                if not self.idp.check_resource_server(self.headers):
-                    self._json(401, {"error": "invalid_client"}, {"WWW-Authenticate": "Basic"})
-                else:
+                if self.idp.check_resource_server(self.headers):
                     self._json(200, self.idp.introspect(form.get("token", "")))
+                else:  # a client asking about its own token (or a 401 invalid_client)
+                    self._json(200, self.idp.client_introspect(self.headers, form))
+            elif path == "/revoke":
+                self._json(*self.idp.revocation_endpoint(self.headers, form))
             elif path.startswith("/_admin/"):
                 self._admin(path, form)
             else:

@@ -194,6 +194,12 @@ class Records:
             per.pop(name, None)
         return comp
 
+    def check_removable(self, name: str) -> None:
+        """Raise what ``remove(name)`` would raise, without removing anything."""
+        comp = self.get(name)
+        if isinstance(comp, OAuthComponent):
+            self._check_not_referenced(comp, "delete it")
+
     def _check_not_referenced(self, comp: OAuthComponent, action: str) -> None:
         users = [m.name for m in self.mail_components() if m.variable == comp.variable]
         if users:

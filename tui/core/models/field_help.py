@@ -13,6 +13,18 @@ FIELD_HELP: dict[str, tuple[str, str]] = {
         "Device authorization URL",
         "Optional: URL of the device authorization grant (sign in on another device)",
     ),
+    "issuer": (
+        "Issuer",
+        "Optional: the provider's issuer URL; Discover reads the endpoints from its metadata",
+    ),
+    "revocation_url": (
+        "Revocation URL",
+        "Optional: where tokens are revoked (RFC 7009) when they are forgotten",
+    ),
+    "introspection_url": (
+        "Introspection URL",
+        "Optional: where a token's state and grants are looked up (RFC 7662)",
+    ),
     "client_id": ("Client id", "Identifier of the application registered with the provider"),
     "client_secret": ("Client secret", "Secret of the registered application; empty for public"),
     "auth_method": (

@@ -20,11 +20,14 @@ from tui.core.models.base import (
 )
 from tui.core.models.presets import (
     GOOGLE_AUTHORIZATION_URL,
+    GOOGLE_ISSUER,
     GOOGLE_PARAMS,
+    GOOGLE_REVOCATION_URL,
     GOOGLE_SCOPE,
     GOOGLE_TOKEN_URL,
     MICROSOFT_BASE,
     MICROSOFT_DEFAULT_SCOPE,
+    MICROSOFT_ISSUER,
 )
 
 AuthMethod = Literal["client_secret_post", "client_secret_basic", "none"]
@@ -82,6 +85,12 @@ class OAuthComponent:
     """Loopback redirect port; 0 = automatic (a free port) where the provider allows it."""
     extra_params: tuple[tuple[str, str], ...] = ()
     """Extra authorization request parameters."""
+    issuer: str = ""
+    """The provider's issuer identifier (discovery URL, id_token ``iss``); optional."""
+    revocation_url: str = ""
+    """Token revocation endpoint (RFC 7009), optional."""
+    introspection_url: str = ""
+    """Token introspection endpoint (RFC 7662), optional."""
 
     def __post_init__(self) -> None:
         check_name(self.name)
@@ -99,6 +108,10 @@ class OAuthComponent:
             set_field(self, "authorization_url", f"{base}/authorize")
             set_field(self, "token_url", f"{base}/token")
             set_field(self, "device_authorization_url", f"{base}/devicecode")
+            # Microsoft offers no RFC 7009 revocation or RFC 7662 introspection endpoint.
+            set_field(self, "issuer", MICROSOFT_ISSUER.format(tenant=tenant))
+            set_field(self, "revocation_url", "")
+            set_field(self, "introspection_url", "")
             if not self.scope.strip():
                 set_field(self, "scope", MICROSOFT_DEFAULT_SCOPE)
         elif self.type == "google":
@@ -106,6 +119,9 @@ class OAuthComponent:
             set_field(self, "token_url", GOOGLE_TOKEN_URL)
             # Google's device flow does not allow the Gmail scope: no device URL.
             set_field(self, "device_authorization_url", "")
+            set_field(self, "issuer", GOOGLE_ISSUER)
+            set_field(self, "revocation_url", GOOGLE_REVOCATION_URL)
+            set_field(self, "introspection_url", "")
             if not self.scope.strip():
                 set_field(self, "scope", GOOGLE_SCOPE)
             keys = {k for k, _ in self.extra_params}
@@ -125,6 +141,8 @@ class OAuthComponent:
             self.authorization_url, "authorization_url", required=not self.device_authorization_url
         )
         check_url(self.device_authorization_url, "device_authorization_url", required=False)
+        for optional in ("issuer", "revocation_url", "introspection_url"):
+            check_url(getattr(self, optional), optional, required=False)
         if not self.client_id.strip():
             raise ValidationError("Client id is required", field="client_id")
         if self.auth_method not in AUTH_METHODS:
@@ -186,6 +204,10 @@ class OAuthComponent:
         """Rebuild a component the vault stored (validated when it was saved)."""
         d = dict(d)
         d["extra_params"] = tuple(tuple(p) for p in d.get("extra_params", ()))
+        if d.get("type") == "google":
+            # Vaults written before the preset had these fields get them on load.
+            d.setdefault("issuer", GOOGLE_ISSUER)
+            d.setdefault("revocation_url", GOOGLE_REVOCATION_URL)
         return trusted(cls, d)
 
 
@@ -212,7 +234,11 @@ class TokenRecord:
     refresh_token_rotated_at: float | None = None
     """When the provider last handed out a new refresh token."""
     last_refresh: float | None = None
-    """When the last successful refresh happened."""
+    """When the last successful refresh happened (the refresh token's last use)."""
+    refresh_token_rotations: int = 0
+    """How many times the provider replaced the refresh token since the authorization."""
+    refresh_token_expires_at: float | None = None
+    """Absolute end of the refresh token, when the provider said (``refresh_token_expires_in``)."""
     last_error: str = ""
     """The last refresh/authorization error message ("" after a success)."""
     last_error_hint: str = ""

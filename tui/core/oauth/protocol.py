@@ -165,7 +165,13 @@ def _root_cause(exc: BaseException) -> BaseException:
 def network_error(
     exc: BaseException, component: OAuthComponent, url: str, seconds: float, *, during: str
 ) -> TransientError:
-    """A clean message (and a short hint) for an httpx transport failure talking to ``url``.
+    """A clean message (and a short hint) for an httpx transport failure talking to ``url``."""
+    detail, hint = network_failure(exc, url, seconds)
+    return transient(component, detail, during=during, hint=hint)
+
+
+def network_failure(exc: BaseException, url: str, seconds: float) -> tuple[str, str]:
+    """What went wrong talking to ``url`` and the next step, as ``(detail, hint)``.
 
     Connection refused, DNS failure, timeout, a closed connection, a TLS certificate or
     handshake failure each get their own wording instead of the exception's text.
@@ -179,8 +185,8 @@ def network_error(
     where = f"{host}:{port}" if port else host
     root = _root_cause(exc)
 
-    def fail(detail: str, hint: str) -> TransientError:
-        return transient(component, detail, during=during, hint=hint)
+    def fail(detail: str, hint: str) -> tuple[str, str]:
+        return detail, hint
 
     if isinstance(exc, httpx.TimeoutException) or isinstance(root, TimeoutError):
         return fail(

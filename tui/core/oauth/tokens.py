@@ -140,17 +140,30 @@ def _valid_for(tok: TokenRecord) -> float:
     return float("inf") if remaining is None else remaining
 
 
-def decode_id_token(id_token: str | None) -> dict[str, Any]:
-    """The claims of an id_token, unverified (used only to show the account name)."""
-    if not id_token or id_token.count(".") != 2:
-        return {}
-    payload = id_token.split(".")[1]
+MAX_JWT_LENGTH = 16384
+"""Longer "JWTs" are not decoded (a peer's text is bounded before it is parsed)."""
+
+
+def unverified_jwt_claims(token: str | None) -> dict[str, Any] | None:
+    """The payload of a JWT-shaped token without checking its signature, or None.
+
+    Only for display: nothing read here may be trusted for a decision.
+    """
+    if not token or len(token) > MAX_JWT_LENGTH or token.count(".") != 2:
+        return None
+    payload = token.split(".")[1]
     try:
         raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
         claims = json.loads(raw)
     except (binascii.Error, ValueError):
-        return {}
-    if not isinstance(claims, dict):
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def decode_id_token(id_token: str | None) -> dict[str, Any]:
+    """The claims of an id_token, unverified (used only to show the account name)."""
+    claims = unverified_jwt_claims(id_token)
+    if claims is None:
         return {}
     keep = ("iss", "sub", "aud", "email", "preferred_username", "upn", "name", "tid", "oid")
     return {k: claims[k] for k in keep if k in claims}
@@ -184,13 +197,13 @@ def record_from_reply(
     if new_grant:
         issued_at = now if rotated else prev.refresh_token_issued_at
         rotated_at = None
+        rotations = 0 if rotated else prev.refresh_token_rotations
     else:
         issued_at = prev.refresh_token_issued_at
-        rotated_at = (
-            now
-            if rotated and refresh_token != prev.refresh_token
-            else (prev.refresh_token_rotated_at)
-        )
+        replaced = rotated and refresh_token != prev.refresh_token
+        rotated_at = now if replaced else prev.refresh_token_rotated_at
+        rotations = prev.refresh_token_rotations + 1 if replaced else prev.refresh_token_rotations
+    rt_expires_at = _refresh_token_expiry(reply, now, prev if not rotated else None)
     return TokenRecord(
         access_token=str(reply["access_token"]),
         refresh_token=refresh_token,
@@ -202,10 +215,25 @@ def record_from_reply(
         refresh_token_issued_at=issued_at,
         refresh_token_rotated_at=rotated_at,
         last_refresh=prev.last_refresh if new_grant else now,
+        refresh_token_rotations=rotations,
+        refresh_token_expires_at=rt_expires_at,
         last_error="",
         last_error_hint="",
         needs_reauthorization=False,
     )
+
+
+def _refresh_token_expiry(
+    reply: dict[str, Any], now: float, kept: TokenRecord | None
+) -> float | None:
+    """When the refresh token ends: the reply's ``refresh_token_expires_in``, else the kept
+    token's known end (``kept`` is the previous record when the refresh token did not change).
+    """
+    try:
+        seconds = float(reply["refresh_token_expires_in"])
+    except (KeyError, TypeError, ValueError):
+        return kept.refresh_token_expires_at if kept is not None else None
+    return now + seconds if seconds > 0 and seconds < 10 * 365 * 86400 else None
 
 
 def store_grant(
