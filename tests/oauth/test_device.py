@@ -102,3 +102,21 @@ def test_unknown_client_at_the_device_endpoint(oauth_session, fast_device):
     _, records = oauth_session(tokens=False, client_id="nobody")
     with pytest.raises(ConfigurationError, match="invalid_client"):
         DeviceFlow(records.get_oauth("Mail"))
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [
+        {"auth_method": "client_secret_post"},
+        {"auth_method": "client_secret_basic"},
+        {"auth_method": "none", "client_id": "tokendesk-public", "client_secret": ""},
+    ],
+    ids=["client_secret_post", "client_secret_basic", "public"],
+)
+def test_device_sign_in_with_every_client_authentication(oauth_session, fast_device, auth):
+    """The device request names the client once (a strict server refuses 'client_id' twice)."""
+    session, records = oauth_session(tokens=False, **auth)
+    flow = DeviceFlow(records.get_oauth("Mail"), session=session, env="Test")
+    tok = flow.wait(timeout=20)
+    assert fast_device.token_state(tok.access_token) == "active"
+    assert fast_device.violations == []

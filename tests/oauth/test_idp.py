@@ -111,3 +111,64 @@ def test_subprocess_mode_and_admin_api():
     finally:
         proc.terminate()
         assert proc.wait(10) == 0
+
+
+def _refused(resp, error="invalid_request"):
+    assert resp.status_code in (400, 401), resp.text
+    assert resp.json()["error"] == error
+    return resp.json()["error_description"]
+
+
+def test_strict_repeated_parameters_are_refused_everywhere(idp):
+    """RFC 6749 3.1: a parameter must not appear twice (query or body, every endpoint)."""
+    body = f"grant_type=refresh_token&refresh_token=x&client_id={PUBLIC_CLIENT}&client_id=x"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    for url in (idp.token_url, idp.device_url, idp.introspect_url):
+        desc = _refused(httpx.post(url, content=body, headers=form))
+        assert desc == "'client_id' parameter must not be provided twice"
+    page = httpx.get(idp.authorize_url + "?response_type=code&response_type=code")
+    assert page.status_code == 400 and "provided twice" in page.text
+    assert len(idp.violations) == 4
+    idp.violations.clear()
+
+
+def test_strict_one_client_authentication_method(idp):
+    """RFC 6749 2.3: HTTP Basic and client_secret in the body at once is refused."""
+    cid, secret = CONFIDENTIAL_CLIENT
+    tok = idp.issue_token()
+    data = {"grant_type": "refresh_token", "refresh_token": tok.refresh_token}
+    both = httpx.post(
+        idp.token_url, data={**data, "client_id": cid, "client_secret": secret}, auth=(cid, secret)
+    )
+    assert "more than one authentication method" in _refused(both)
+    other = httpx.post(idp.device_url, data={"client_id": PUBLIC_CLIENT}, auth=(cid, secret))
+    _refused(other, "invalid_client")
+    assert idp.token_state(tok.refresh_token) == "active"  # nothing was spent
+    ok = httpx.post(idp.token_url, data=data, auth=(cid, secret))
+    assert ok.status_code == 200
+    idp.violations.clear()
+
+
+def test_strict_grant_types_and_body_type(idp):
+    public = {"client_id": PUBLIC_CLIENT}
+    assert "grant_type" in _refused(httpx.post(idp.token_url, data=public))
+    unknown = httpx.post(idp.token_url, data={**public, "grant_type": "password"})
+    _refused(unknown, "unsupported_grant_type")
+    as_json = httpx.post(idp.token_url, json={**public, "grant_type": "refresh_token"})
+    assert "x-www-form-urlencoded" in _refused(as_json)
+    poll = {**public, "grant_type": "urn:ietf:params:oauth:grant-type:device_code"}
+    assert "device_code" in _refused(httpx.post(idp.token_url, data=poll))
+    idp.violations.clear()
+
+
+def test_strict_redirect_uri_at_the_token_endpoint(idp):
+    """The token request must repeat the authorization request's redirect_uri exactly."""
+    q = authorize(idp)
+    missing = httpx.post(
+        idp.token_url,
+        data={"grant_type": "authorization_code", "code": q["code"], "client_id": PUBLIC_CLIENT,
+              "code_verifier": "v" * 50},
+    )  # fmt: skip
+    assert "redirect_uri" in _refused(missing, "invalid_grant")
+    q = authorize(idp)
+    assert exchange(idp, q["code"], redirect="http://localhost:9/cb").status_code == 400

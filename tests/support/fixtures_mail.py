@@ -40,6 +40,8 @@ IMAP_SCOPE = "openid email offline_access imap"
 def mail_idp() -> Iterator[TestIdP]:
     with TestIdP(user=OAUTH_USER) as idp:
         yield idp
+    # Dovecot's introspection and the client's requests follow the strict rules too.
+    assert idp.violations == [], "a request broke the strict IdP's rules"
 
 
 @pytest.fixture(scope="session")

@@ -34,11 +34,14 @@ from tui.core.session import Session
 
 @pytest.fixture
 def idp() -> Iterator[TestIdP]:
+    """The strict test IdP; a test fails if the client broke one of its request rules
+    (tests that send bad requests on purpose clear ``idp.violations``)."""
     server = TestIdP().start()
     try:
         yield server
     finally:
         server.stop()
+    assert server.violations == [], "the client sent requests a strict server refuses"
 
 
 class BrowserEnv(dict):

@@ -3,7 +3,11 @@
 It speaks real HTTP on 127.0.0.1 so the client code under test runs exactly as against
 Microsoft or Google: authorization code with PKCE S256, refresh with rotation and replay
 detection, the device authorization grant, RFC 7662 introspection for Dovecot, and fault
-modes for the token endpoint.
+modes for the token endpoint. Every request first passes the shared strict rules of
+``tests.support.idp_strict`` (no repeated parameter, one client authentication method, form
+bodies only); refusals are kept in ``idp.violations``, which the ``idp`` fixture requires to be
+empty at the end of each test. Endpoints also refuse a ``redirect_uri`` that differs from the
+authorization request's, a missing or unknown ``grant_type``, and a poll without ``device_code``.
 
 In-process use (tests)::
 
@@ -75,7 +79,15 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
+
+from tests.support.idp_strict import (
+    MAX_BODY,
+    StrictViolation,
+    basic_credentials,
+    check_form,
+    check_query,
+)
 
 from tests.support.idp_lifecycle import LifecycleMixin
 
@@ -217,6 +229,7 @@ class TestIdP(LifecycleMixin):
         self.device_code_lifetime = 600
         self.stats: Counter[str] = Counter({k: 0 for k in STAT_KEYS})
         self.request_log: list[str] = []  # method + path (no query, no bodies: no secrets)
+        self.violations: list[str] = []  # requests refused by the strict rules (idp_strict)
         self._lock = threading.RLock()
         self._release = threading.Event()
         self._clients: dict[str, _Client] = {}
@@ -451,17 +464,14 @@ class TestIdP(LifecycleMixin):
         return body
 
     def _authenticate_client(self, headers: Any, form: dict[str, str]) -> _Client:
-        auth = headers.get("Authorization", "")
-        if auth.lower().startswith("basic "):
-            try:
-                raw = base64.b64decode(auth[6:].strip()).decode()
-                cid, _, secret = raw.partition(":")
-                cid, secret = unquote(cid), unquote(secret)
-            except ValueError as exc:
-                raise _OAuthError("invalid_client", "malformed Basic credentials", 401) from exc
-            method = "client_secret_basic"
-            if form.get("client_id") and form["client_id"] != cid:
-                raise _OAuthError("invalid_client", "client_id mismatch", 401)
+        # idp_strict.check_form already refused two methods and a mismatched client_id.
+        try:
+            basic = basic_credentials(headers)
+        except StrictViolation as exc:
+            raise _OAuthError(exc.error, exc.description, exc.status) from None
+        secret: str | None
+        if basic is not None:
+            (cid, secret), method = basic, "client_secret_basic"
         elif "client_secret" in form:
             cid, secret, method = (
                 form.get("client_id", ""),
@@ -493,6 +503,8 @@ class TestIdP(LifecycleMixin):
                 raise _OAuthError(*self._forced_errors.pop(0))
             client = self._authenticate_client(headers, form)
             grant_type = form.get("grant_type", "")
+            if not grant_type:
+                raise _OAuthError("invalid_request", "grant_type is missing")
             if grant_type == "authorization_code":
                 return self._grant_code(client, form)
             if grant_type == "refresh_token":
@@ -559,7 +571,9 @@ class TestIdP(LifecycleMixin):
 
     def _grant_device(self, client: _Client, form: dict[str, str]) -> dict[str, Any]:
         self.stats["device_poll"] += 1
-        dev = self._devices.get(form.get("device_code", ""))
+        if not form.get("device_code"):
+            raise _OAuthError("invalid_request", "device_code is missing")
+        dev = self._devices.get(form["device_code"])
         if dev is None or dev.client_id != client.client_id:
             raise _OAuthError("invalid_grant", "unknown device code")
         if dev.done:
@@ -736,17 +750,38 @@ class _Handler(BaseHTTPRequestHandler):
     def _json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps(obj).encode(), "application/json", headers)
 
-    def _form(self) -> dict[str, str]:
+    def _body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length).decode() if length else ""
-        if self.headers.get("Content-Type", "").startswith("application/json"):
-            return json.loads(raw or "{}")  # type: ignore[no-any-return]
-        return {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+        if length > MAX_BODY:
+            self.close_connection = True
+            raise StrictViolation("request body too large", status=413)
+        return self.rfile.read(length) if length else b""
+
+    def _form(self, path: str) -> dict[str, Any]:
+        body = self._body()
+        if path.startswith("/_admin/"):  # the test-only admin API speaks JSON
+            return json.loads(body or b"{}")  # type: ignore[no-any-return]
+        return check_form(self.headers, body)
+
+    def _refuse(self, exc: StrictViolation, path: str) -> None:
+        """Answer a strict-rule violation (JSON OAuth error) and remember it."""
+        with self.idp._lock:
+            self.idp.violations.append(f"{self.command} {path}: {exc.description}")
+        body = {"error": exc.error, "error_description": exc.description}
+        headers = {"WWW-Authenticate": "Basic"} if exc.status == 401 else None
+        self._json(exc.status, body, headers)
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         parts = urlsplit(self.path)
         self.idp.request_log.append(f"GET {parts.path}")
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        try:
+            query = check_query(parts.query)
+        except StrictViolation as exc:
+            with self.idp._lock:
+                self.idp.violations.append(f"GET {parts.path}: {exc.description}")
+            page = _page("Invalid request", f"AADSTS90015: {exc.description}").encode()
+            self._send(400, page, "text/html; charset=utf-8")
+            return
         if parts.path == "/authorize":
             status, headers, body = self.idp.authorize(query)
             self._send(status, body.encode(), "text/html; charset=utf-8", headers)
@@ -786,8 +821,11 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         self.idp.request_log.append(f"POST {path}")
         try:
-            form = self._form()
-        except (ValueError, UnicodeDecodeError):
+            form = self._form(path)
+        except StrictViolation as exc:
+            self._refuse(exc, path)
+            return
+        except ValueError:
             self._json(400, {"error": "invalid_request", "error_description": "bad body"})
             return
         try:

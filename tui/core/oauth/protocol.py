@@ -286,14 +286,20 @@ def device_authorization(
 ) -> dict[str, Any]:
     """Start a device authorization (RFC 8628 section 3.1); returns the JSON reply."""
     with make_client(component, timeout=timeout) as client:
-        data = {"client_id": component.client_id}
+        # The client authentication names the client in the body for client_secret_post
+        # and none; a second client_id there is refused by strict servers (RFC 6749 3.1).
+        # With HTTP Basic the body names it once too (RFC 8628 3.1 asks for it).
+        method = component.effective_auth_method
+        data: dict[str, str] = {}
+        if method == "client_secret_basic":
+            data["client_id"] = component.client_id
         if component.scope:
             data["scope"] = component.scope
         try:
             resp = client.post(
                 component.device_authorization_url,
                 data=data,
-                auth=client.client_auth(component.effective_auth_method),
+                auth=client.client_auth(method),
                 headers={"Accept": "application/json"},
             )
         except httpx.HTTPError as exc:
