@@ -48,11 +48,15 @@ def test_authorize_denied_exits_1_and_keeps_tokens(oauth_session, idp, browser_e
     assert session.reload().token("Test", "Mail") == records.token("Test", "Mail")
 
 
-def test_authorize_state_tampered_exits_1(oauth_session, idp, browser_env, cli):
+def test_authorize_state_tampered_keeps_waiting(oauth_session, idp, browser_env, cli):
+    """A response with another state gets an error page; the attempt waits for the real one."""
     oauth_session(tokens=False)
     env = dict(browser_env, TOKENDESK_TEST_BROWSER_MODE="tamper-state")
-    res = cli("authorize", "Mail", env=env)
-    assert res.returncode == 1 and "state mismatch" in res.stderr
+    res = cli("authorize", "Mail", "--timeout", "3", env=env)
+    assert res.returncode == 1 and "no authorization response within 3 s" in res.stderr
+    (visit_,) = browser_env.visits()
+    assert visit_["status"] == 400 and "does not belong to the sign-in" in visit_["body"]
+    assert idp.stats["code_exchange"] == 0
 
 
 def test_authorize_timeout(oauth_session, idp, browser_env, cli):

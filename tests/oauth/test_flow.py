@@ -100,7 +100,7 @@ def test_denied(oauth_session, idp, browser_env):
     assert idp.stats["code_exchange"] == 0
 
 
-@pytest.mark.parametrize(("mode", "words"), [("tamper-state", "state"), ("tamper-iss", "issuer")])
+@pytest.mark.parametrize(("mode", "words"), [("tamper-iss", "issuer")])
 def test_tampered_response_is_rejected(oauth_session, idp, browser_env, monkeypatch, mode, words):
     monkeypatch.setenv("TOKENDESK_TEST_BROWSER_MODE", mode)
     session, _ = oauth_session()
@@ -171,13 +171,49 @@ def test_paste_flow(oauth_session, idp, browser_env, monkeypatch):
     assert attempt.submit_pasted_url(record["redirect"]) is False  # already decided
 
 
-def test_pasted_url_with_wrong_state_fails(oauth_session, idp):
+def test_pasted_url_with_wrong_state_is_refused_and_the_attempt_goes_on(oauth_session, idp):
     session, records = oauth_session(tokens=False)
     attempt = AuthorizationAttempt(records.get_oauth("Mail"), session=session, env="Test")
-    redirect = visit(attempt.url, "record")["redirect"].replace(attempt.state, "other")
-    attempt.submit_pasted_url(redirect)
-    with pytest.raises(AuthorizationFailed, match="state"):
-        attempt.wait(timeout=5)
+    redirect = visit(attempt.url, "record")["redirect"]
+    with pytest.raises(UsageError, match="another sign-in"):
+        attempt.submit_pasted_url(redirect.replace(attempt.state, "other"))
+    with pytest.raises(UsageError, match="another sign-in"):
+        attempt.submit_pasted_url("?code=x")  # no state at all
+    assert not attempt.decided
+    assert attempt.submit_pasted_url(redirect) is True
+    assert idp.token_state(attempt.wait(timeout=20).access_token) == "active"
+
+
+@pytest.mark.parametrize("query", ["code=x&state=wrong", "error=access_denied", "state=guess"])
+def test_a_wrong_state_request_gets_an_error_page_and_the_attempt_listens(
+    oauth_session, idp, browser_env, query
+):
+    """A local process (or a web page guessing the port) cannot abort a sign-in."""
+    session, records = oauth_session(tokens=False)
+    attempt = AuthorizationAttempt(records.get_oauth("Mail"), session=session, env="Test")
+    status, body = _get(f"http://127.0.0.1:{attempt.port}/?{query}")
+    assert status == 400 and "does not belong to the sign-in" in body
+    assert not attempt.decided
+    attempt.open_browser()
+    tok = attempt.wait(timeout=20)
+    assert idp.token_state(tok.access_token) == "active"
+    assert browser_env.visits()[0]["status"] == 200
+
+
+def test_idle_connections_are_closed(oauth_session, monkeypatch):
+    """An idle peer does not hold a server thread until it closes."""
+    from tui.core.oauth import callback
+
+    monkeypatch.setattr(callback, "IDLE_TIMEOUT", 0.3)
+    session, records = oauth_session(tokens=False)
+    attempt = AuthorizationAttempt(records.get_oauth("Mail"), session=session, env="Test")
+    try:
+        with socket.create_connection(("127.0.0.1", attempt.port)) as idle:
+            idle.sendall(b"GET /?code=x")  # a request that never ends
+            idle.settimeout(20)
+            assert idle.recv(100) == b""  # the server hung up on its own
+    finally:
+        attempt.cancel()
 
 
 def test_timeout_frees_the_port(oauth_session):

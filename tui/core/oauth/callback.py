@@ -22,6 +22,8 @@ from tui.core.models.oauth import OAuthComponent
 HOST = "127.0.0.1"
 CALLBACK_PATH = "/"
 SUCCESS_TEXT = "OAuth2 token received with success! You can close this window."
+IDLE_TIMEOUT = 10.0
+"""Seconds a connection may sit without sending: an idle peer must not hold a thread."""
 
 OnRequest = Callable[[dict[str, str]], tuple[int, str]]
 """Called with the query parameters of a request to the callback path; returns
@@ -68,6 +70,12 @@ def page(title: str, text: str, *, ok: bool) -> str:
 class _Handler(BaseHTTPRequestHandler):
     server_version = "tokendesk"
     protocol_version = "HTTP/1.0"  # one request per connection: closing is immediate
+
+    def setup(self) -> None:
+        # A timed-out read ends the request without an answer (IDLE_TIMEOUT is read per
+        # connection so tests can shorten it).
+        super().setup()
+        self.connection.settimeout(IDLE_TIMEOUT)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass  # the query carries the authorization code: never log it

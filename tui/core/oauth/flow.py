@@ -7,7 +7,9 @@ reports promptly whether a browser could be started; if not, show the URL and of
 paste), then call the blocking ``wait(timeout)`` from a worker thread; ``cancel()`` (any
 thread) ends it and frees the port; ``submit_pasted_url(url)`` (any thread) feeds the final
 redirect URL a user copied from a browser that could not reach us. The first authorization
-response that arrives (from either side) decides the attempt; later ones are ignored. The
+response carrying the attempt's ``state`` (from either side) decides the attempt; one with
+another state gets an error page (a UsageError when pasted) and the attempt keeps waiting,
+so a stray or hostile request cannot end it; later ones are ignored. The
 code is exchanged and the tokens are saved (with a session) before the browser is told
 "OAuth2 token received with success!". A failed attempt never touches existing tokens.
 """
@@ -157,11 +159,30 @@ class AuthorizationAttempt:
                 hint=f"copy the whole address of the page that failed to load "
                 f"(it starts with {self.redirect_uri})",
             )
+        if not self._state_matches(params):
+            raise UsageError(
+                "that redirect URL belongs to another sign-in attempt (its state differs); "
+                "this one is still waiting",
+                hint="paste the address from the browser window opened for this attempt",
+            )
         return self._submit(params, "paste")
+
+    def _state_matches(self, params: dict[str, str]) -> bool:
+        # Anything local can reach the callback port, and a web page can guess a fixed
+        # one: only a response carrying this attempt's state may decide it.
+        state = params.get("state")
+        return state is not None and secrets.compare_digest(state, self.state)
 
     def _on_callback(self, params: dict[str, str]) -> tuple[int, str]:
         if not OAUTH_RESPONSE_KEYS & params.keys():
             return 400, page("Waiting", "This is not an authorization response.", ok=False)
+        if not self._state_matches(params):
+            return 400, page(
+                "Not this sign-in",
+                "This response does not belong to the sign-in in progress; tokendesk is "
+                "still waiting for it. Use the newest sign-in window.",
+                ok=False,
+            )
         if not self._submit(params, "browser"):
             return 409, page(
                 "Already done", "This authorization attempt is already complete.", ok=False
