@@ -123,12 +123,12 @@ def test_strict_repeated_parameters_are_refused_everywhere(idp):
     """RFC 6749 3.1: a parameter must not appear twice (query or body, every endpoint)."""
     body = f"grant_type=refresh_token&refresh_token=x&client_id={PUBLIC_CLIENT}&client_id=x"
     form = {"Content-Type": "application/x-www-form-urlencoded"}
-    for url in (idp.token_url, idp.device_url, idp.introspect_url):
+    for url in (idp.token_url, idp.device_url, idp.introspect_url, idp.url + "/revoke"):
         desc = _refused(httpx.post(url, content=body, headers=form))
         assert desc == "'client_id' parameter must not be provided twice"
     page = httpx.get(idp.authorize_url + "?response_type=code&response_type=code")
     assert page.status_code == 400 and "provided twice" in page.text
-    assert len(idp.violations) == 4
+    assert len(idp.violations) == 5
     idp.violations.clear()
 
 

@@ -81,6 +81,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
+from tests.support.idp_lifecycle import LifecycleMixin
 from tests.support.idp_strict import (
     MAX_BODY,
     StrictViolation,
@@ -88,8 +89,6 @@ from tests.support.idp_strict import (
     check_form,
     check_query,
 )
-
-from tests.support.idp_lifecycle import LifecycleMixin
 
 CONFIDENTIAL_CLIENT = ("tokendesk-test", "test-client-secret-7f3a9c")
 PUBLIC_CLIENT = "tokendesk-public"
