@@ -3,13 +3,30 @@
 With a verb it runs the command line (``tui.cli``); without one it starts the Textual app
 (``tui.app``). The two faces never import each other: this module is the only place that
 knows both.
+
+``tokendesk token`` is what mail clients run on every connection, so it first asks a
+running agent (``tui.core.agent.client``, standard library only) before any argparse tree,
+cryptography or httpx is imported. Its options are read here with a small parser that
+accepts only what ``token`` accepts; anything unusual (help, a malformed option, a usage
+error) and any case the agent cannot answer (none running, locked, another vault) fall
+through to the full command line, which prints exactly the same output, error or hint.
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Sequence
-from pathlib import Path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing and pathlib cost milliseconds the token fast path cannot spare
+    from collections.abc import Sequence
+    from pathlib import Path
+
+NO_AGENT_ENV = "TOKENDESK_NO_AGENT"
+"""Set (non-empty) to make ``token`` open the vault itself even when an agent runs."""
+_VALUED = ("--env", "--vault", "--sasl", "--user")
+_FLAGS = ("--json", "--force-refresh")
+_SASL = ("xoauth2", "oauthbearer")
 
 
 def start_app(vault_path: Path) -> int:
@@ -19,11 +36,118 @@ def start_app(vault_path: Path) -> int:
     return run(vault_path)
 
 
+def parse_token_args(argv: Sequence[str]) -> dict[str, object] | None:
+    """The options of ``[--vault V] token NAME [options]``, or None unless it is exactly that.
+
+    None also for everything argparse would reject or treat specially, so that the full
+    command line handles it with its own messages.
+    """
+    args = list(argv)
+    opts: dict[str, object] = {"env": None, "vault": None, "sasl": None, "user": None}
+    flags = dict.fromkeys(_FLAGS, False)
+    verb_seen, name = False, None
+    while args:
+        arg = args.pop(0)
+        if not verb_seen:
+            if arg == "token":
+                verb_seen = True
+                continue
+            key, eq, value = arg.partition("=")
+            if key != "--vault":
+                return None
+        elif arg in _FLAGS:
+            flags[arg] = True
+            continue
+        else:
+            key, eq, value = arg.partition("=")
+            if key not in _VALUED:
+                if arg.startswith("-") or name is not None:
+                    return None
+                name = arg
+                continue
+        if not eq:
+            if not args:
+                return None
+            value = args.pop(0)
+        if value.startswith("-"):
+            return None  # argparse reads that as an option: let it say so
+        opts[key[2:]] = value
+    sasl, user = opts["sasl"], opts["user"]
+    if not name or (sasl is not None and sasl not in _SASL):
+        return None
+    if (user is not None and sasl is None) or (sasl is not None and flags["--json"]):
+        return None
+    opts.update(name=name, json=flags["--json"], force=flags["--force-refresh"])
+    return opts
+
+
+def token_via_agent(argv: Sequence[str]) -> int | None:
+    """Run ``token`` through a running agent; None when the full command line must do it."""
+    if os.environ.get(NO_AGENT_ENV):
+        return None
+    opts = parse_token_args(argv)
+    if opts is None:
+        return None
+    vault = opts["vault"] if opts["vault"] is not None else os.environ.get("TOKENDESK_VAULT")
+    if isinstance(vault, str):
+        if not vault.strip():
+            return None
+        vault = os.path.abspath(os.path.expanduser(vault))
+    from tui.core.agent import client
+
+    reply = client.request(
+        {
+            "op": "token",
+            "name": opts["name"],
+            "env": opts["env"],
+            "force": opts["force"],
+            "sasl": opts["sasl"],
+            "user": opts["user"],
+            "vault": vault,
+        },
+        timeout=client.TOKEN_TIMEOUT,
+    )
+    if reply is None or reply.get("fallback"):
+        return None
+    try:
+        if reply.get("ok") and isinstance(reply.get("view"), dict):
+            out, warning = client.token_text(
+                reply["view"], sasl=opts["sasl"] is not None, as_json=bool(opts["json"])
+            )
+            if warning:
+                sys.stderr.write(f"tokendesk: {warning}\n")
+                sys.stderr.flush()
+            sys.stdout.write(out)
+            sys.stdout.flush()
+            return 0
+        error = reply.get("error")
+        if not isinstance(error, dict):
+            return None
+        sys.stderr.write(f"tokendesk: {error.get('message')}\n")
+        if error.get("hint"):
+            sys.stderr.write(f"tokendesk: hint: {error['hint']}\n")
+        sys.stderr.flush()
+        code = error.get("exit")
+        return code if isinstance(code, int) and code in (1, 2, 3) else 1
+    except BrokenPipeError:
+        # As the full command line does: the reader went away; quiet, SIGPIPE's status.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    except (KeyError, TypeError, ValueError):
+        return None  # a reply this version does not understand: open the vault instead
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run tokendesk with ``argv`` (default: the process arguments); return the exit status."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if "token" in args:
+        status = token_via_agent(args)
+        if status is not None:
+            return status
     from tui.cli import main as cli_main
 
-    return cli_main(argv, start_ui=start_app)
+    return cli_main(args, start_ui=start_app)
 
 
 def entry() -> None:

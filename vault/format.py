@@ -146,7 +146,9 @@ def _wrap_ad(kdf: KdfParams, salt: bytes) -> bytes:
     return _WRAP_AD + struct.pack(">III", kdf.memory_kib, kdf.iterations, kdf.lanes) + salt
 
 
-def wrap_key(kek: bytes, data_key: bytes, kdf: KdfParams, salt: bytes, nonce: bytes) -> bytes:
+def wrap_key(
+    kek: bytes, data_key: bytes | bytearray, kdf: KdfParams, salt: bytes, nonce: bytes
+) -> bytes:
     """Encrypt the data key under the key-encryption key."""
     return AESGCM(kek).encrypt(nonce, data_key, _wrap_ad(kdf, salt))
 
@@ -168,7 +170,7 @@ def unwrap_key(kek: bytes, header: Header) -> bytes:
 
 def new_header(
     kek: bytes,
-    data_key: bytes,
+    data_key: bytes | bytearray,
     kdf: KdfParams,
     salt: bytes,
     *,
@@ -199,14 +201,14 @@ def decode_payload(plaintext: bytes) -> Any:
         raise CorruptVault("the vault's contents are damaged") from None
 
 
-def seal_plaintext(header: Header, data_key: bytes, plaintext: bytes) -> bytes:
+def seal_plaintext(header: Header, data_key: bytes | bytearray, plaintext: bytes) -> bytes:
     """Encode the whole file: prefix, header, and the plaintext sealed with the data key."""
     head = header.to_bytes()
     prefix = _PREFIX.pack(MAGIC, VERSION, len(head)) + head
     return prefix + AESGCM(data_key).encrypt(header.payload_nonce, plaintext, prefix)
 
 
-def seal(header: Header, data_key: bytes, payload: Any) -> bytes:
+def seal(header: Header, data_key: bytes | bytearray, payload: Any) -> bytes:
     """Encode the whole file for a JSON-compatible payload."""
     return seal_plaintext(header, data_key, encode_payload(payload))
 
@@ -269,7 +271,7 @@ def _parse_header(raw: bytes) -> Header:
     return header
 
 
-def open_plaintext(data_key: bytes, header: Header, ad: bytes, sealed: bytes) -> bytes:
+def open_plaintext(data_key: bytes | bytearray, header: Header, ad: bytes, sealed: bytes) -> bytes:
     """Decrypt the payload.
 
     The data key was already unwrapped, which proves the passphrase right: a failure here
@@ -283,6 +285,6 @@ def open_plaintext(data_key: bytes, header: Header, ad: bytes, sealed: bytes) ->
         ) from None
 
 
-def open_sealed(data_key: bytes, header: Header, ad: bytes, sealed: bytes) -> Any:
+def open_sealed(data_key: bytes | bytearray, header: Header, ad: bytes, sealed: bytes) -> Any:
     """Decrypt and decode the payload."""
     return decode_payload(open_plaintext(data_key, header, ad, sealed))

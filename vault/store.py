@@ -102,7 +102,8 @@ class Vault:
     def __init__(self, path: Path, header: fmt.Header, data_key: bytes, plaintext: bytes) -> None:
         self.path = path
         self._header = header
-        self._key = data_key
+        # A bytearray, so that forget_key() can overwrite it in place (bytes cannot be).
+        self._key = bytearray(data_key)
         # The plaintext, not a parsed object: a fresh parse is cheaper than a deep copy.
         self._plaintext = plaintext
         self._local = threading.local()
@@ -181,10 +182,27 @@ class Vault:
         vault._clean_stale_temps()
         return vault
 
+    def forget_key(self) -> None:
+        """Overwrite the data key in memory and drop the plaintext; the vault is unusable after.
+
+        Python may still hold short-lived copies (the key derivation's result, buffers
+        inside the AEAD library) that it frees without clearing: this removes the long-lived
+        ones, which is as far as Python allows.
+        """
+        for i in range(len(self._key)):
+            self._key[i] = 0
+        self._key = bytearray()
+        self._plaintext = b""
+
+    def _require_key(self) -> None:
+        if not self._key:
+            raise VaultError("the vault was locked in this process", hint="unlock it again")
+
     # ---------------------------------------------------------------- reading
     @property
     def payload(self) -> Any:
         """A private copy of the payload as of the last read or save."""
+        self._require_key()
         return fmt.decode_payload(self._plaintext)
 
     def reload(self) -> Any:
@@ -192,6 +210,7 @@ class Vault:
         return self._read_current()
 
     def _read_current(self) -> Any:
+        self._require_key()
         header, ad, sealed = fmt.parse(_read(self.path))
         if header.key_section() != self._header.key_section():
             raise WrongPassphrase(

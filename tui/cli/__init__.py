@@ -19,7 +19,14 @@ from tui import __version__
 from tui.cli.common import ArgumentParser, Context, OutputClosed
 from tui.core.errors import TokendeskError
 
-VERB_MODULES = ("vault_cmds", "oauth_cmds", "grant_cmds", "mail_cmds", "mail_read_cmds")
+VERB_MODULES = (
+    "vault_cmds",
+    "oauth_cmds",
+    "grant_cmds",
+    "mail_cmds",
+    "mail_read_cmds",
+    "agent_cmds",
+)
 
 
 def build_parser() -> ArgumentParser:

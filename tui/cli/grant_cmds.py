@@ -230,30 +230,19 @@ def cmd_token(args: argparse.Namespace, ctx: Context) -> int:
     session = ctx.session()
     env = ctx.env(args)
     tok = fresh_token(session, args.name, env, force=args.force_refresh)
-    if tok.last_error:
-        remaining = tok.expires_in()
-        left = f", still valid for {int(remaining)} s" if remaining is not None else ""
-        ctx.warn(f"refresh failed, using the current token{left}: {tok.last_error}")
-    if args.sasl:
-        from tui.core.oauth.tokens import sasl_string
+    if args.sasl and not (args.user or tok.account):
+        # The same default as the mail login's username: the token's account.
+        raise UsageError("--sasl needs --user ADDRESS (the token does not name the account)")
+    from tui.core.agent.client import token_text
+    from tui.core.agent.view import token_view
 
-        user = args.user or tok.account  # the same default as the mail login's username
-        if not user:
-            raise UsageError("--sasl needs --user ADDRESS (the token does not name the account)")
-        ctx.print(sasl_string(args.sasl, user, tok.access_token))
-    elif args.json:
-        from tui.core.oauth.status import iso_utc
-
-        ctx.print_json(
-            {
-                "access_token": tok.access_token,
-                "token_type": tok.token_type,
-                "expires_at": iso_utc(tok.expires_at),
-                "scope": tok.scope,
-            }
-        )
-    else:
-        ctx.print(tok.access_token)
+    # The same view and text as an agent's answer, so both paths print exactly the same.
+    view = token_view(tok, sasl=args.sasl, user=args.user or "")
+    out, warning = token_text(view, sasl=bool(args.sasl), as_json=args.json)
+    if warning:
+        ctx.warn(warning)
+    ctx.out.write(out)
+    ctx.out.flush()
     return 0
 
 

@@ -1,0 +1,113 @@
+"""Talking to a running agent: the socket's place, one request, one reply.
+
+This module is what ``tokendesk token`` loads before anything else, so it imports only the
+standard library (``os``, ``socket``, ``json``): asking the agent must cost far less than
+unlocking the vault. ``request()`` returns None whenever there is no agent to ask (no
+socket, nobody listening, a broken reply), so the caller simply opens the vault itself.
+
+Wire format (see ``tui.core.agent.server``): one JSON object per line each way, at most
+``MAX_LINE`` bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module costs milliseconds this path cannot spare
+    from typing import Any
+
+MAX_LINE = 64 * 1024
+"""Largest request or reply line either side accepts."""
+SOCKET_NAME = "agent.sock"
+CONNECT_TIMEOUT = 2.0
+"""Seconds to wait for a connection and for a quick reply (status, lock, stop)."""
+TOKEN_TIMEOUT = 150.0
+"""Seconds to wait for a token: the agent may be refreshing (lock wait + HTTP)."""
+
+
+def runtime_dir() -> str:
+    """The directory of the agent's socket: ``$XDG_RUNTIME_DIR/tokendesk``, else a 0700
+    directory of ours under the system's temporary directory."""
+    base = os.environ.get("XDG_RUNTIME_DIR", "")
+    if base and os.path.isabs(base):
+        return os.path.join(base, "tokendesk")
+    tmp = os.environ.get("TMPDIR", "")
+    tmp = tmp if tmp and os.path.isabs(tmp) else "/tmp"
+    return os.path.join(tmp, f"tokendesk-{os.getuid()}")
+
+
+def socket_path() -> str:
+    """Where the agent listens."""
+    return os.path.join(runtime_dir(), SOCKET_NAME)
+
+
+def request(message: dict[str, Any], timeout: float = CONNECT_TIMEOUT) -> dict[str, Any] | None:
+    """Send one request to the agent and return its reply, or None if no agent answered."""
+    path = socket_path()
+    try:
+        if os.lstat(path).st_uid != os.getuid():
+            return None  # not our socket: never send a request to someone else's
+    except OSError:
+        return None
+    line = json.dumps(message, separators=(",", ":")).encode() + b"\n"
+    if len(line) > MAX_LINE:
+        return None
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(CONNECT_TIMEOUT)
+        sock.connect(path)
+        sock.settimeout(timeout)
+        sock.sendall(line)
+        reply = _read_line(sock)
+    except OSError:
+        return None
+    finally:
+        sock.close()
+    if reply is None:
+        return None
+    try:
+        value = json.loads(reply)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _read_line(sock: socket.socket) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = sock.recv(8192)
+        if not chunk:
+            return None  # closed before a whole line: no usable reply
+        end = chunk.find(b"\n")
+        if end >= 0:
+            chunks.append(chunk[:end])
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_LINE:
+            return None
+
+
+def token_text(view: dict[str, Any], *, sasl: bool, as_json: bool) -> tuple[str, str]:
+    """What ``token`` prints for a token ``view`` (see ``tui.core.agent.view``).
+
+    Returns (standard output, a warning line for standard error or ""). Shared by the
+    command line and the agent's fast path so both print exactly the same.
+    """
+    warning = ""
+    if view.get("last_error"):
+        remaining = view.get("expires_in")
+        left = f", still valid for {int(remaining)} s" if remaining is not None else ""
+        warning = f"refresh failed, using the current token{left}: {view['last_error']}"
+    if sasl:
+        out = f"{view['sasl']}\n"
+    elif as_json:
+        doc = {k: view[k] for k in ("access_token", "token_type", "expires_at", "scope")}
+        out = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    else:
+        out = f"{view['access_token']}\n"
+    return out, warning

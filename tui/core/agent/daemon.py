@@ -1,0 +1,344 @@
+"""The agent's work: keep every token fresh, answer token requests, notice vault changes.
+
+``Agent`` holds the unlocked ``Session``. Its loop (``run_loop``) asks ``Schedule`` what is
+due and refreshes through ``fresh_token`` — the same locked, rotation-safe path the CLI and
+the TUI use — so the agent and any other process never spend the same refresh token. Before
+every decision it compares the vault file's identity (inode, size, mtime) with the last one
+seen and re-reads it when another process wrote it.
+
+``handle(request)`` answers the socket (see ``tui.core.agent.server``): ``token``, ``status``,
+``lock``, ``stop`` and ``ping``. Token replies carry only what ``token`` prints; nothing can
+ask for a refresh token or a client secret.
+
+Events (needs sign-in, refresh failed, recovered) run the user's notify command without a
+shell, with ``TOKENDESK_EVENT``, ``TOKENDESK_COMPONENT``, ``TOKENDESK_ENVIRONMENT`` and
+``TOKENDESK_MESSAGE`` set and every passphrase variable removed from its environment.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tui.core.agent.notify import Notifier
+from tui.core.agent.schedule import Due, Schedule, TokenInfo, clock_jumped
+from tui.core.errors import NotFoundError, ReauthorizationNeeded, TokendeskError
+from tui.core.models.oauth import TokenRecord
+from tui.core.oauth.tokens import fresh_token, resolve
+from tui.core.session import Session, default_vault_path
+from tui.core.text import one_line
+from vault import VaultError, WrongPassphrase
+
+MAX_SLEEP = 30.0
+"""The loop wakes at least this often (and re-checks the wall clock and the vault file)."""
+MIN_GAP = 5.0
+"""After a refresh, a token is not refreshed again by the loop sooner than this."""
+NAME_LIMIT = 256
+SASL_MECHANISMS = ("xoauth2", "oauthbearer")
+
+
+def _last_used(tok: TokenRecord) -> float | None:
+    times = [
+        t
+        for t in (tok.refresh_token_issued_at, tok.refresh_token_rotated_at, tok.last_refresh)
+        if t is not None
+    ]
+    return max(times) if times else tok.obtained_at
+
+
+class Agent:
+    """The unlocked vault, the refresh schedule, and the answers to socket requests."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        keep_alive: float = 0.0,
+        notify_command: Sequence[str] = (),
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.session: Session | None = session
+        self.vault_path = os.path.realpath(session.path)
+        self.is_default_vault = self.vault_path == os.path.realpath(default_vault_path())
+        self.started_at = time.time()
+        self.schedule = Schedule(keep_alive=keep_alive)
+        self.notifier = Notifier(notify_command)
+        self.locked_reason = ""
+        self.refreshes = 0
+        self.events: collections.deque[dict[str, Any]] = collections.deque(maxlen=20)
+        self._log = log or (lambda _line: None)
+        self._stat: tuple[int, int, int] | None = self._vault_stat()
+        self._refresh_lock = threading.Lock()  # one vault transaction at a time here
+        self._wake = threading.Event()
+        self.stopped = threading.Event()
+        self._last_gap: dict[tuple[str, str], float] = {}
+
+    # --------------------------------------------------------------- control
+    def stop(self) -> None:
+        """End the loop (and, through the caller, the server)."""
+        self.stopped.set()
+        self._wake.set()
+
+    def lock(self, reason: str = "locked on request") -> None:
+        """Forget the key: overwrite it, drop the session and its records."""
+        with self._refresh_lock:
+            session, self.session = self.session, None
+            if session is not None:
+                session.vault.forget_key()
+                session._records = type(session.records)()  # drop tokens held in memory
+            self.locked_reason = reason
+        self._event("locked", "", "", reason)
+
+    # ------------------------------------------------------------ vault file
+    def _vault_stat(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.vault_path)
+        except OSError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def check_vault(self) -> None:
+        """Re-read the vault if another process replaced it since the last look."""
+        current = self._vault_stat()
+        if current == self._stat or current is None:
+            return
+        if not self._refresh_lock.acquire(blocking=False):
+            return  # a refresh is saving right now; it leaves the records current
+        try:
+            if self.session is None:
+                return
+            self.session.reload()
+            self._stat = self._vault_stat()
+        except WrongPassphrase:
+            self._refresh_lock.release()
+            self.lock("the vault's passphrase was changed; start the agent again")
+            return
+        except VaultError as exc:
+            self._log(f"cannot re-read the vault: {exc.message}")
+        self._refresh_lock.release()
+
+    # -------------------------------------------------------------- schedule
+    def infos(self) -> list[TokenInfo]:
+        """Every token in every environment, as the schedule sees it."""
+        if self.session is None:
+            return []
+        records = self.session.records
+        infos = []
+        for env in records.environments:
+            for comp, tok in records.iter_tokens(env):
+                if tok is None:
+                    continue
+                infos.append(
+                    TokenInfo(
+                        environment=env,
+                        name=comp.name,
+                        refresh_delay=float(comp.refresh_delay),
+                        has_access_token=bool(tok.access_token),
+                        has_refresh_token=bool(tok.refresh_token),
+                        expires_at=tok.expires_at,
+                        needs_reauthorization=tok.needs_reauthorization,
+                        last_used=_last_used(tok),
+                        version=tok.obtained_at,
+                    )
+                )
+        return infos
+
+    def run_loop(self) -> None:
+        """Refresh whatever is due until ``stop()``."""
+        wall, mono = time.time(), time.monotonic()
+        while not self.stopped.is_set():
+            now_wall, now_mono = time.time(), time.monotonic()
+            if clock_jumped(now_wall - wall, now_mono - mono):
+                self._log("the clock jumped (suspend/resume?): refreshing what is due now")
+                self.schedule.woke_after_jump()
+                self._last_gap.clear()
+            wall, mono = now_wall, now_mono
+            wait = MAX_SLEEP
+            if self.session is not None:
+                self.check_vault()
+                infos = self.infos()
+                self.schedule.forget_missing(infos)
+                for due in self.schedule.due(infos, time.time()):
+                    if self.stopped.is_set() or self.session is None:
+                        break
+                    if time.time() < self._last_gap.get((due.environment, due.name), 0.0):
+                        continue
+                    self.refresh(due)
+                nxt = self.schedule.next_wake(self.infos())
+                if nxt is not None:
+                    gaps = [t for t in self._last_gap.values() if t > time.time()]
+                    nxt = max(nxt, min(gaps)) if gaps and nxt <= time.time() else nxt
+                    wait = min(MAX_SLEEP, max(0.05, nxt - time.time()))
+            self._wake.wait(wait)
+            self._wake.clear()
+
+    def refresh(self, due: Due) -> None:
+        """Refresh one slot through the locked path and record the outcome."""
+        env, name = due.environment, due.name
+        session = self.session
+        if session is None:
+            return
+        self._last_gap[(env, name)] = time.time() + MIN_GAP
+        try:
+            with self._refresh_lock:
+                if self.session is None:
+                    return
+                tok = fresh_token(session, name, env, force=due.keep_alive)
+                self._stat = self._vault_stat()
+        except NotFoundError:
+            return  # removed meanwhile; the next look drops the slot
+        except ReauthorizationNeeded as exc:
+            self.schedule.rejected(env, name, one_line(exc.message))
+            self._event("needs_signin", name, env, exc.message)
+            return
+        except (TokendeskError, VaultError) as exc:
+            self._failed(env, name, exc.message)
+            return
+        except Exception as exc:  # noqa: BLE001 - the agent must outlive any one refresh
+            self._failed(env, name, f"unexpected error ({type(exc).__name__})")
+            return
+        if tok.last_error:  # a transient failure, the old token still valid for a while
+            self._failed(env, name, tok.last_error)
+            return
+        self.refreshes += 1
+        if self.schedule.succeeded(env, name):
+            self._event("recovered", name, env, "the token was refreshed again")
+
+    def _failed(self, env: str, name: str, message: str) -> None:
+        first = self.schedule.state(env, name).failures == 0
+        retry = self.schedule.failed(env, name, one_line(message), time.time())
+        self._log(f"refresh of {name} in {env} failed; retry in {retry - time.time():.0f} s")
+        if first:
+            self._event("refresh_failed", name, env, message)
+
+    def _event(self, event: str, name: str, env: str, message: str) -> None:
+        text = one_line(message)
+        entry: dict[str, Any] = {
+            "at": time.time(),
+            "event": event,
+            "component": name,
+            "environment": env,
+            "message": text,
+        }
+        self.events.append(entry)
+        self._log(f"{event}: {name} {env}: {text}")
+        if name:
+            self.notifier.notify(event, name, env, text)
+
+    # ------------------------------------------------------------- requests
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Answer one socket request (never raises)."""
+        op = request.get("op")
+        try:
+            if op == "token":
+                return self._token(request)
+            if op == "status":
+                return {"ok": True, "status": self.status()}
+            if op == "ping":
+                return {"ok": True, "locked": self.session is None, "pid": os.getpid()}
+            if op == "lock":
+                self.lock()
+                return {"ok": True}
+            if op == "stop":
+                self.stop()
+                return {"ok": True}
+        except Exception as exc:  # noqa: BLE001 - one bad request must not end the agent
+            return _error(f"the agent failed ({type(exc).__name__})", None, 1)
+        return _error("unknown request to the agent", None, 2)
+
+    def _token(self, req: dict[str, Any]) -> dict[str, Any]:
+        name, env, vault = req.get("name"), req.get("env"), req.get("vault")
+        sasl, user, force = req.get("sasl"), req.get("user") or "", req.get("force", False)
+        valid = (
+            isinstance(name, str)
+            and 0 < len(name) <= NAME_LIMIT
+            and (env is None or (isinstance(env, str) and len(env) <= NAME_LIMIT))
+            and (vault is None or isinstance(vault, str))
+            and (sasl is None or sasl in SASL_MECHANISMS)
+            and isinstance(user, str)
+            and len(user) <= NAME_LIMIT
+            and isinstance(force, bool)
+        )
+        if not valid:
+            return _error("malformed token request to the agent", None, 2)
+        if self.session is None:
+            return {"ok": False, "fallback": "locked"}
+        if not self._same_vault(vault):
+            return {"ok": False, "fallback": "another vault"}
+        assert isinstance(name, str)  # for mypy: checked above
+        self.check_vault()
+        try:
+            tok = self._fresh(name, env, force)
+            if sasl and not (user or tok.account):
+                return {"ok": False, "fallback": "no user"}  # the CLI says what to add
+            from tui.core.agent.view import token_view
+
+            view = token_view(tok, sasl=sasl, user=user)
+        except (TokendeskError, VaultError) as exc:
+            return _error(exc.message, exc.hint, getattr(exc, "exit_code", 1))
+        self._wake.set()  # the loop re-plans with the new record
+        return {"ok": True, "view": view}
+
+    def _same_vault(self, vault: str | None) -> bool:
+        if vault is None:
+            return self.is_default_vault
+        return os.path.realpath(vault) == self.vault_path
+
+    def _fresh(self, name: str, env: str | None, force: bool) -> TokenRecord:
+        session = self.session
+        if session is None:
+            raise VaultError("the agent was locked")
+        if not force:
+            # A fresh token needs no lock: clients are not held up by a refresh elsewhere.
+            records = session.records
+            comp = resolve(records, name)
+            tok = records.token(
+                records.require_environment(env or records.current_environment), comp.name
+            )
+            if tok is not None and tok.is_fresh(comp.refresh_delay):
+                return tok
+        with self._refresh_lock:
+            if self.session is None:
+                raise VaultError("the agent was locked")
+            tok = fresh_token(session, name, env, force=force)
+            self._stat = self._vault_stat()
+            return tok
+
+    def status(self) -> dict[str, Any]:
+        """The non-secret state ``agent status`` shows."""
+        items = []
+        if self.session is not None:
+            for info in self.infos():
+                plan = self.schedule.plan(info)
+                st = self.schedule.state(info.environment, info.name)
+                items.append(
+                    {
+                        "environment": info.environment,
+                        "component": info.name,
+                        "state": plan.state,
+                        "next_refresh": plan.at,
+                        "keep_alive": plan.keep_alive,
+                        "expires_at": info.expires_at,
+                        "failures": st.failures,
+                        "last_error": st.last_error,
+                    }
+                )
+        return {
+            "pid": os.getpid(),
+            "since": self.started_at,
+            "vault": self.vault_path,
+            "locked": self.session is None,
+            "locked_reason": self.locked_reason,
+            "keep_alive": self.schedule.keep_alive,
+            "refreshes": self.refreshes,
+            "tokens": items,
+            "events": list(self.events),
+        }
+
+
+def _error(message: str, hint: str | None, exit_code: int) -> dict[str, Any]:
+    return {"ok": False, "error": {"message": message, "hint": hint or "", "exit": exit_code}}
