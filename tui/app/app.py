@@ -14,19 +14,23 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 
 from tui.app.commands import TokendeskCommands
-from tui.app.messages import RecordsChanged, SessionReady
+from tui.app.errors import failure_text
+from tui.app.messages import BackgroundRefreshFailed, RecordsChanged, SessionReady
+from tui.core.oauth.schedule import RefreshSchedule
 from tui.core.session import PASSPHRASE_COMMAND_ENV, PASSPHRASE_ENV, Session, read_passphrase
 from vault import KdfParams
 
+if TYPE_CHECKING:
+    from tui.app.screens.main import MainScreen
+
 DEFAULT_REFRESH_INTERVAL = 10.0
-BACKOFF_FIRST = 30.0
-BACKOFF_MAX = 600.0
 
 
 class TokendeskApp(App[int]):
@@ -62,9 +66,8 @@ class TokendeskApp(App[int]):
         self.clock: Callable[[], float] = clock or time.time
         self.environ: Mapping[str, str] = os.environ if environ is None else environ
         self.refresh_interval = refresh_interval
-        self.main_screen = None
-        self._backoff: dict[tuple[str, str], tuple[float, float]] = {}
-        self._reported: dict[tuple[str, str], str] = {}
+        self.main_screen: MainScreen | None = None
+        self.schedule = RefreshSchedule()
         self._vault_stamp: tuple[int, int] | None = None
         self.on_exit: dict[int, Callable[[], None]] = {}
         """Cancels for blocking work in threads (callback servers, device polls, IMAP), run
@@ -91,17 +94,21 @@ class TokendeskApp(App[int]):
         from tui.app.screens.main import MainScreen
 
         self._vault_stamp = self._stamp()
-        self.main_screen = MainScreen()
+        main = self.main_screen = MainScreen()
         if switch:
-            self.switch_screen(self.main_screen)
+            self.switch_screen(main)
         else:
-            self.push_screen(self.main_screen)
+            self.push_screen(main)
 
     def cancel_on_exit(self, cancel: Callable[[], None]) -> Callable[[], None]:
         """Run ``cancel`` if the app exits first; call the returned function to forget it."""
         key = id(cancel)
         self.on_exit[key] = cancel
-        return lambda: self.on_exit.pop(key, None)
+
+        def forget() -> None:
+            self.on_exit.pop(key, None)
+
+        return forget
 
     def on_unmount(self) -> None:
         for cancel in list(self.on_exit.values()):
@@ -143,11 +150,14 @@ class TokendeskApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="background",
           description="background refresh")  # fmt: skip
     def _background_refresh(self) -> None:
+        from textual.worker import get_current_worker
+
         from tui.core.oauth.tokens import fresh_token
 
         session = self.session
         if session is None:
             return
+        worker = get_current_worker()
         changed = False
         stamp = self._stamp()
         if stamp != self._vault_stamp:
@@ -155,56 +165,35 @@ class TokendeskApp(App[int]):
                 session.reload()
                 changed = True
             except Exception as exc:  # noqa: BLE001 - reported; the old records stay
-                self._report(("", "reload"), f"Could not re-read the vault: {_text(exc)}")
+                self._report(("", "reload"), f"Could not re-read the vault: {failure_text(exc)}")
             self._vault_stamp = stamp
-        records = session.records
-        env = records.current_environment
-        now = self.clock()
-        for comp, tok in records.iter_tokens(env):
-            key = (env, comp.name)
-            if tok is None or not tok.refresh_token or tok.needs_reauthorization:
-                continue
-            if tok.is_fresh(comp.refresh_delay, now) or self._backoff.get(key, (0, 0))[0] > now:
-                continue
+        # Every environment, not only the current one: each has its own badges.
+        for key in self.schedule.due(session.records, self.clock()):
+            if worker.is_cancelled:
+                break
+            env, name = key
             try:
-                new = fresh_token(session, comp.name, env)
+                new = fresh_token(session, name, env)
             except Exception as exc:  # noqa: BLE001 - a notification and the badge, never a crash
-                self._delay(key, now)
-                self._report(key, f"Refresh of {comp.name} ({env}) failed: {_text(exc)}")
+                self._report(key, f"Refresh of {name} ({env}) failed: {failure_text(exc)}")
             else:
                 if new.last_error:
-                    self._delay(key, now)
-                    self._report(key, f"Refresh of {comp.name} ({env}): {new.last_error}")
+                    self._report(key, f"Refresh of {name} ({env}): {new.last_error}")
                 else:
-                    self._backoff.pop(key, None)
-                    self._reported.pop(key, None)
+                    self.schedule.succeeded(key)
             changed = True
         if changed:
             self._vault_stamp = self._stamp()
             if self.main_screen is not None:
                 self.main_screen.post_message(RecordsChanged())
 
-    def _delay(self, key: tuple[str, str], now: float) -> None:
-        _, last = self._backoff.get(key, (0.0, 0.0))
-        wait = min(max(last * 2, BACKOFF_FIRST), BACKOFF_MAX)
-        self._backoff[key] = (now + wait, wait)
-
     def _report(self, key: tuple[str, str], text: str) -> None:
-        if self._reported.get(key) == text:
-            return
-        self._reported[key] = text
-        try:
-            self.call_from_thread(
-                self.notify, text, title="Background refresh", severity="error", markup=False
-            )
-        except RuntimeError:  # shutting down
-            pass
+        if self.schedule.failed(key, self.clock(), text):
+            self.post_message(BackgroundRefreshFailed(text))
 
-
-def _text(exc: BaseException) -> str:
-    from tui.app.screens.component_actions import failure_text
-
-    return failure_text(exc)
+    @on(BackgroundRefreshFailed)
+    def _refresh_failed(self, message: BackgroundRefreshFailed) -> None:
+        self.notify(message.text, title="Background refresh", severity="error", markup=False)
 
 
 def make_app(

@@ -1,25 +1,41 @@
-"""Messages the TUI's screens and widgets exchange (small dataclasses, no behaviour).
+"""Messages the TUI's screens and widgets exchange: one small dataclass per outcome.
 
-Workers running in threads post these with ``post_message`` (thread-safe); handlers run on
-the UI thread. A widget's own messages stay nested in that widget's class.
+Workers running in threads post these with ``post_message`` (thread-safe) and the
+receiving screen handles each with ``@on``; nothing runs a callable "later". A widget's
+own messages stay nested in that widget's class. Messages that only ask for a redraw set
+``can_replace`` so a burst of them coalesces into one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from tui.core.session import Session
 
+if TYPE_CHECKING:
+    from tui.core.mail.client import MailClient
+    from tui.core.mail.models import Folder, MessageView, Page
+    from tui.core.models.oauth import TokenRecord
+    from tui.core.oauth.device import DeviceFlow
+    from tui.core.records import Component
 
+
+# ------------------------------------------------------------------ app
 @dataclass
 class SessionReady(Message):
     """The vault is unlocked (or was just created): the main screen can open."""
 
     session: Session
+
+
+@dataclass
+class VaultFailed(Message):
+    """Opening or creating the vault failed; ``error`` is the one-line reason."""
+
+    error: str
 
 
 @dataclass
@@ -29,25 +45,171 @@ class RecordsChanged(Message):
     select: str | None = None
     """A component name to select, e.g. after a save or a rename."""
 
+    def can_replace(self, message: Message) -> bool:
+        # A pending redraw is superseded unless it carries a selection this one would lose.
+        return isinstance(message, RecordsChanged) and message.select in (None, self.select)
+
+
+@dataclass
+class BackgroundRefreshFailed(Message):
+    """The background refresh of one token (or re-reading the vault) failed."""
+
+    text: str
+
+
+# ------------------------------------------------------------------ main screen
+@dataclass
+class ComponentSaved(Message):
+    """``component`` was written to the vault."""
+
+    component: Component
+
+
+@dataclass
+class SaveFailed(Message):
+    """Saving the form failed."""
+
+    error: BaseException
+
+
+@dataclass
+class ComponentDeleted(Message):
+    """Component ``name`` (and its tokens) left the vault."""
+
+    name: str
+
+
+@dataclass
+class EnvironmentSwitched(Message):
+    """The current environment is now ``environment``."""
+
+    environment: str
+
+
+@dataclass
+class ActionFailed(Message):
+    """A main-screen action failed; ``text`` says what and why (one line)."""
+
+    text: str
+    title: str = ""
+
 
 @dataclass
 class TokenRefreshed(Message):
-    """A background or explicit refresh finished for ``name`` in ``environment``."""
+    """An explicit refresh of ``name`` in ``environment`` finished (``warning``: kept old)."""
 
     environment: str
     name: str
-    error: str = ""
-    """The failure's one-line message ("" on success)."""
-    hint: str = ""
+    warning: str = ""
 
 
 @dataclass
-class Deferred(Message):
-    """A worker's result for the UI thread: the receiver calls ``fn(*args)`` there.
+class TokensForgotten(Message):
+    """The tokens of ``name`` in ``environment`` were dropped (``had``: there were some)."""
 
-    Posting, unlike ``App.call_from_thread``, never blocks the worker, so a step that closes
-    a screen can never wait on the very worker that asked for it.
-    """
+    environment: str
+    name: str
+    had: bool
 
-    fn: Callable[..., Any]
-    args: tuple[Any, ...] = ()
+
+@dataclass
+class ConnectionTested(Message):
+    """A mail connection test ended; ``ok`` tells how, ``text`` is the result to show."""
+
+    ok: bool
+    text: str
+
+
+# ------------------------------------------------------------------ authorize dialog
+@dataclass
+class AuthorizationStarted(Message):
+    """The callback server listens; ``url`` is the sign-in page (browser or not)."""
+
+    url: str
+    port: int
+    usable: bool
+    reason: str
+
+
+@dataclass
+class BrowserFailed(Message):
+    """The browser could not start or exited with an error; ``reason`` says which."""
+
+    reason: str
+
+
+@dataclass
+class DeviceCodeReceived(Message):
+    """The device authorization answered with a user code to show."""
+
+    flow: DeviceFlow
+
+
+@dataclass
+class AuthorizationFailed(Message):
+    """The authorization ended without tokens."""
+
+    error: BaseException
+
+
+@dataclass
+class AuthorizationSucceeded(Message):
+    """Tokens were saved."""
+
+    token: TokenRecord
+
+
+# ------------------------------------------------------------------ mail
+@dataclass
+class MailConnected(Message):
+    """The inbox's client is logged in."""
+
+    client: MailClient
+
+
+@dataclass
+class MailConnectFailed(Message):
+    """Connecting or logging in failed."""
+
+    error: BaseException
+
+
+@dataclass
+class FoldersListed(Message):
+    """The folder list arrived (``error``: listing failed, the list may still work)."""
+
+    folders: list[Folder]
+    error: str = ""
+
+
+@dataclass
+class PageArrived(Message):
+    """Page ``index`` of ``folder`` (for paging ``generation``) arrived."""
+
+    index: int
+    generation: int
+    folder: str
+    page: Page
+
+
+@dataclass
+class PageFailed(Message):
+    """Fetching page ``index`` failed."""
+
+    index: int
+    generation: int
+    error: BaseException
+
+
+@dataclass
+class MessageLoaded(Message):
+    """The message view's content arrived."""
+
+    view: MessageView
+
+
+@dataclass
+class MessageLoadFailed(Message):
+    """Reading the message failed."""
+
+    error: BaseException

@@ -11,27 +11,38 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from tui.app.messages import Deferred
-from tui.app.screens.component_actions import failure_text
+from tui.app.context import AppModal
+from tui.app.errors import failure_text
+from tui.app.messages import (
+    AuthorizationFailed,
+    AuthorizationStarted,
+    AuthorizationSucceeded,
+    BrowserFailed,
+    DeviceCodeReceived,
+)
 from tui.app.widgets.spinner import Spinner
 from tui.core.errors import UsageError
-from tui.core.models.oauth import OAuthComponent, TokenRecord
+from tui.core.models.oauth import OAuthComponent
+
+if TYPE_CHECKING:
+    from tui.core.oauth.browser import BrowserResult
+    from tui.core.oauth.device import DeviceFlow
+    from tui.core.oauth.flow import AuthorizationAttempt
 
 SUCCESS = "OAuth2 token received with success!"
 AUTHORIZE_TIMEOUT = 300.0
 
 
-class AuthorizeScreen(ModalScreen[bool]):
+class AuthorizeScreen(AppModal[bool]):
     """Authorize ``component`` for ``env``; dismisses True once tokens are saved."""
 
     AUTO_FOCUS = "#paste"
@@ -49,8 +60,8 @@ class AuthorizeScreen(ModalScreen[bool]):
         super().__init__(classes="dialog")
         self.component = component
         self.env = env
-        self.attempt: Any = None
-        self.flow: Any = None
+        self.attempt: AuthorizationAttempt | None = None
+        self.flow: DeviceFlow | None = None
         self.mode = "browser"
         self._gone = False
 
@@ -90,16 +101,6 @@ class AuthorizeScreen(ModalScreen[bool]):
         self._run_browser()
 
     # ------------------------------------------------------------ UI updates
-    def _ui(self, fn: Callable[..., Any], *args: Any) -> None:
-        """Run ``fn`` on the UI thread (from a worker) unless the dialog is gone."""
-        if not self._gone:
-            self.post_message(Deferred(fn, args))
-
-    @on(Deferred)
-    def _step(self, step: Deferred) -> None:
-        if not self._gone:
-            step.fn(*step.args)
-
     @property
     def status(self) -> Spinner:
         return self.query_one("#auth-status", Spinner)
@@ -111,10 +112,14 @@ class AuthorizeScreen(ModalScreen[bool]):
         if text:
             self.call_after_refresh(box.scroll_visible, animate=False)
 
-    def _show_url(self, url: str, port: int, usable: bool, reason: str) -> None:
+    @on(AuthorizationStarted)
+    def _show_url(self, message: AuthorizationStarted) -> None:
         from tui.core.oauth.browser import is_ssh_session, ssh_tunnel_command
 
-        environ = self.app.environ  # type: ignore[attr-defined]
+        if self._gone:
+            return
+        url, port, usable, reason = message.url, message.port, message.usable, message.reason
+        environ = self.tokendesk.environ
         if usable:
             self.status.start("Waiting for the browser…")
             note = f"Opened the sign-in page in the browser ({reason}). If nothing opened, "
@@ -135,47 +140,78 @@ class AuthorizeScreen(ModalScreen[bool]):
         paste = self.query_one("#paste", Input)
         self.call_after_refresh(paste.scroll_visible, animate=False)
 
-    def _failed(self, exc: BaseException) -> None:
+    @on(BrowserFailed)
+    def _browser_failed(self, message: BrowserFailed) -> None:
+        if self._gone or self.mode != "browser":
+            return
+        self.status.start("Waiting for the sign-in…")
+        self.query_one("#auth-note", Static).update(
+            f"The browser could not be opened ({message.reason}). Open this URL in a browser "
+            "yourself, then paste the final redirect URL below:"
+        )
+        self.notify(
+            f"The browser could not be opened: {message.reason}",
+            title="Authorize",
+            severity="warning",
+            markup=False,
+        )
+        self.call_after_refresh(self.query_one("#paste", Input).focus)
+
+    @on(AuthorizationFailed)
+    def _failed(self, message: AuthorizationFailed) -> None:
+        if self._gone:
+            return
+        exc = message.error
         self.status.stop(Content.styled("✗ The authorization did not complete.", "$text-error"))
         self.error(failure_text(exc))
         self.query_one("#retry").display = True
         self.notify(failure_text(exc), title="Authorization failed", severity="error", markup=False)
 
-    def _succeeded(self, tok: TokenRecord) -> None:
+    @on(AuthorizationSucceeded)
+    def _succeeded(self) -> None:
+        if self._gone:
+            return
         self._gone = True
         self.notify(SUCCESS, title=f"{self.component.name} · {self.env}")
         self.dismiss(True)
 
     # ------------------------------------------------------------ browser flow
-    @work(thread=True, exclusive=True, exit_on_error=False, group="authorize", description="auth")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="authorize",
+          description="authorize in the browser")  # fmt: skip
     def _run_browser(self) -> None:
         from tui.core.oauth.browser import browser_usable
         from tui.core.oauth.flow import AuthorizationAttempt
 
-        app = self.app
+        app = self.tokendesk
         try:
-            attempt = AuthorizationAttempt(self.component, session=app.session, env=self.env)
+            attempt = AuthorizationAttempt(self.component, session=self.session, env=self.env)
         except Exception as exc:  # noqa: BLE001 - shown in the dialog
-            self._ui(self._failed, exc)
+            self.post_message(AuthorizationFailed(exc))
             return
         self.attempt = attempt
-        forget = app.cancel_on_exit(attempt.cancel)  # type: ignore[attr-defined]
+        forget = app.cancel_on_exit(attempt.cancel)
         if self._gone or self.mode != "browser":
             attempt.cancel()
+            forget()
             return
-        usable, reason = browser_usable(app.environ)  # type: ignore[attr-defined]
-        self._ui(self._show_url, attempt.url, attempt.port, usable, reason)
+        usable, reason = browser_usable(app.environ)
+        self.post_message(AuthorizationStarted(attempt.url, attempt.port, usable, reason))
         if usable:
-            attempt.open_browser()
+            attempt.open_browser(self._browser_result, environ=app.environ)
         try:
             tok = attempt.wait(AUTHORIZE_TIMEOUT)
         except Exception as exc:  # noqa: BLE001 - shown in the dialog
             if not attempt.cancelled:
-                self._ui(self._failed, exc)
+                self.post_message(AuthorizationFailed(exc))
             return
         finally:
             forget()
-        self._ui(self._succeeded, tok)
+        self.post_message(AuthorizationSucceeded(tok))
+
+    def _browser_result(self, result: BrowserResult) -> None:
+        # Called from the browser's launcher thread.
+        if not result.ok:
+            self.post_message(BrowserFailed(result.detail))
 
     @on(Input.Submitted, "#paste")
     def _pasted(self, event: Input.Submitted) -> None:
@@ -207,32 +243,37 @@ class AuthorizeScreen(ModalScreen[bool]):
         self.status.start("Asking for a device code…")
         self._run_device()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="authorize", description="device")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="authorize",
+          description="authorize with a device code")  # fmt: skip
     def _run_device(self) -> None:
         from tui.core.oauth.device import DeviceFlow
 
         try:
-            flow = DeviceFlow(self.component, session=self.app.session, env=self.env)
+            flow = DeviceFlow(self.component, session=self.session, env=self.env)
         except Exception as exc:  # noqa: BLE001 - shown in the dialog
-            self._ui(self._failed, exc)
+            self.post_message(AuthorizationFailed(exc))
             return
         self.flow = flow
         if self._gone:
             flow.cancel()
             return
-        forget = self.app.cancel_on_exit(flow.cancel)  # type: ignore[attr-defined]
-        self._ui(self._show_device, flow)
+        forget = self.tokendesk.cancel_on_exit(flow.cancel)
+        self.post_message(DeviceCodeReceived(flow))
         try:
             tok = flow.wait()
         except Exception as exc:  # noqa: BLE001 - shown in the dialog
             if not flow.cancelled:
-                self._ui(self._failed, exc)
+                self.post_message(AuthorizationFailed(exc))
             return
         finally:
             forget()
-        self._ui(self._succeeded, tok)
+        self.post_message(AuthorizationSucceeded(tok))
 
-    def _show_device(self, flow: Any) -> None:
+    @on(DeviceCodeReceived)
+    def _show_device(self, message: DeviceCodeReceived) -> None:
+        if self._gone:
+            return
+        flow = message.flow
         self.status.start("Waiting for the sign-in on the other device…")
         device = self.query_one("#auth-device", Static)
         lines = ["On any device, open:", f"  {flow.verification_uri}", "and enter the code:"]

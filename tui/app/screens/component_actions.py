@@ -3,25 +3,32 @@
 Authorize opens ``AuthorizeScreen``; Refresh now is ``tui.core.oauth.tokens.fresh_token(...,
 force=True)`` (the CLI's locked refresh); Copy redirect URI copies
 ``registration_redirect_uri`` (OSC 52) and it is shown on screen too; Test connection is
-``tui.core.mail.service.open_client``; Open inbox pushes ``InboxScreen``. Every blocking call runs
-in a thread worker; failures become a notification (markup off) and, for tokens, the badge.
+``tui.core.mail.service.open_client``; Open inbox pushes ``InboxScreen``. Every blocking call
+runs in a thread worker that posts one message per outcome; failures become a notification
+(markup off) and, for tokens, the badge.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TypeVar
 
-from textual import work
+from textual import on, work
 from textual.content import Content
+from textual.widgets import Static
 
-from tui.app.messages import RecordsChanged
-from tui.core.errors import ReauthorizationNeeded, TokendeskError
+from tui.app.context import AppScreen
+from tui.app.errors import failure_text
+from tui.app.messages import (
+    ActionFailed,
+    ConnectionTested,
+    RecordsChanged,
+    TokenRefreshed,
+    TokensForgotten,
+)
 from tui.core.models.mail import MailComponent
 from tui.core.models.oauth import OAuthComponent
-from vault import VaultError
-
-if TYPE_CHECKING:
-    from tui.core.records import Records
+from tui.core.records import Records
 
 ACTION_KINDS = {
     "authorize": "oauth",
@@ -32,32 +39,38 @@ ACTION_KINDS = {
     "open_inbox": "mail",
 }
 
-
-def failure_text(exc: BaseException) -> str:
-    """A one-line, secret-free text for an exception (message + hint)."""
-    if isinstance(exc, ReauthorizationNeeded):
-        # The service's hint names the CLI command; here the key is the next step.
-        return f"{exc.message} — authorize again: a, on the OAuth2 component"
-    if isinstance(exc, TokendeskError | VaultError):
-        return exc.message + (f" — {exc.hint}" if exc.hint else "")
-    return f"unexpected error ({type(exc).__name__})"
+KindT = TypeVar("KindT", OAuthComponent, MailComponent)
 
 
-class ComponentActions:
-    """Mixin for ``MainScreen``: needs ``records``, ``env``, ``showing``, ``guard``."""
+class ComponentActions(AppScreen[None]):
+    """Base of ``MainScreen``: the actions on the shown component (needs ``guard``)."""
 
-    records: Records
-    env: str
-    showing: str | None
+    showing: str | None = None
+    """Name of the saved component the form shows (None: nothing, or a new one)."""
+
+    @property
+    def records(self) -> Records:
+        """The session's records (re-read after every change)."""
+        return self.session.records
+
+    @property
+    def env(self) -> str:
+        """The current environment."""
+        return self.records.current_environment
+
+    def guard(self, then: Callable[[], None], on_cancel: Callable[[], None] | None = None) -> None:
+        """Run ``then`` once unsaved changes are dealt with (``MainScreen`` asks)."""
+        then()
 
     # ------------------------------------------------------------ helpers
-    def selected(self, kind: str) -> OAuthComponent | MailComponent | None:
-        """The shown saved component if it is of ``kind``; else tell the user, return None."""
+    def selected(self, kind: type[KindT]) -> KindT | None:
+        """The shown saved component if it is a ``kind``; else tell the user, return None."""
         comp = self.records.components.get(self.showing or "")
-        wanted = OAuthComponent if kind == "oauth" else MailComponent
-        if not isinstance(comp, wanted):
-            label = "an OAuth2 component" if kind == "oauth" else "an inbound email component"
-            self.notify(f"Select {label} first (and save it).", severity="warning")  # type: ignore[attr-defined]
+        if not isinstance(comp, kind):
+            label = (
+                "an OAuth2 component" if kind is OAuthComponent else "an inbound email component"
+            )
+            self.notify(f"Select {label} first (and save it).", severity="warning")
             return None
         return comp
 
@@ -80,15 +93,19 @@ class ComponentActions:
             registration_redirect_uri(comp),
         )
 
+    @on(ActionFailed)
+    def _action_failed(self, message: ActionFailed) -> None:
+        self.notify(message.text, title=message.title, severity="error", markup=False)
+
     # ------------------------------------------------------------ OAuth2
     def action_copy_redirect_uri(self) -> None:
         from tui.core.oauth.callback import registration_redirect_uri
 
-        comp = self.selected("oauth")
-        if isinstance(comp, OAuthComponent):
+        comp = self.selected(OAuthComponent)
+        if comp is not None:
             uri = registration_redirect_uri(comp)
-            self.app.copy_to_clipboard(uri)  # type: ignore[attr-defined]
-            self.notify(  # type: ignore[attr-defined]
+            self.app.copy_to_clipboard(uri)
+            self.notify(
                 f"Copied the redirect URI of {comp.name} for {self.env}: {uri}",
                 title="Copy redirect URI",
                 markup=False,
@@ -98,50 +115,47 @@ class ComponentActions:
         from tui.app.screens.authorize import AuthorizeScreen
 
         def start() -> None:
-            comp = self.selected("oauth")
-            if isinstance(comp, OAuthComponent):
-                self.app.push_screen(  # type: ignore[attr-defined]
-                    AuthorizeScreen(comp, self.env), self._authorized
-                )
+            comp = self.selected(OAuthComponent)
+            if comp is not None:
+                self.app.push_screen(AuthorizeScreen(comp, self.env), self._authorized)
 
-        self.guard(start)  # type: ignore[attr-defined]
+        self.guard(start)
 
     def _authorized(self, ok: bool | None) -> None:
-        self.post_message(RecordsChanged())  # type: ignore[attr-defined]
+        self.post_message(RecordsChanged())
 
     def action_refresh_token(self) -> None:
-        comp = self.selected("oauth")
-        if isinstance(comp, OAuthComponent):
-            self.notify(f"Refreshing {comp.name} ({self.env})…", markup=False)  # type: ignore[attr-defined]
+        comp = self.selected(OAuthComponent)
+        if comp is not None:
+            self.notify(f"Refreshing {comp.name} ({self.env})…", markup=False)
             self._refresh(comp.name, self.env)
 
     @work(thread=True, exit_on_error=False, group="refresh", description="refresh now")
     def _refresh(self, name: str, env: str) -> None:
         from tui.core.oauth.tokens import fresh_token
 
-        app = self.app  # type: ignore[attr-defined]
         try:
-            tok = fresh_token(app.session, name, env, force=True)
+            tok = fresh_token(self.session, name, env, force=True)
         except Exception as exc:  # noqa: BLE001 - shown to the user; the badge shows it too
-            app.call_from_thread(
-                app.notify, f"{name}: {failure_text(exc)}", title="Refresh failed",
-                severity="error", markup=False,
-            )  # fmt: skip
+            self.post_message(ActionFailed(f"{name}: {failure_text(exc)}", "Refresh failed"))
         else:
-            if tok.last_error:
-                text = f"{name}: {tok.last_error} (the old token is still valid)"
-                app.call_from_thread(app.notify, text, severity="warning", markup=False)
-            else:
-                app.call_from_thread(
-                    app.notify, f"Token refreshed for {name} ({env}).", markup=False
-                )
-        self.post_message(RecordsChanged())  # type: ignore[attr-defined]
+            self.post_message(TokenRefreshed(env, name, tok.last_error))
+        self.post_message(RecordsChanged())
+
+    @on(TokenRefreshed)
+    def _token_refreshed(self, message: TokenRefreshed) -> None:
+        if message.warning:
+            text = f"{message.name}: {message.warning} (the old token is still valid)"
+            self.notify(text, severity="warning", markup=False)
+        else:
+            text = f"Token refreshed for {message.name} ({message.environment})."
+            self.notify(text, markup=False)
 
     def action_forget_tokens(self) -> None:
         from tui.app.screens.dialogs import ConfirmDialog
 
-        comp = self.selected("oauth")
-        if not isinstance(comp, OAuthComponent):
+        comp = self.selected(OAuthComponent)
+        if comp is None:
             return
         name, env = comp.name, self.env
 
@@ -149,7 +163,7 @@ class ComponentActions:
             if yes:
                 self._forget(name, env)
 
-        self.app.push_screen(  # type: ignore[attr-defined]
+        self.app.push_screen(
             ConfirmDialog(
                 "Forget tokens",
                 f"Forget the tokens of {name!r} in {env}? Other environments keep theirs; "
@@ -162,27 +176,34 @@ class ComponentActions:
 
     @work(thread=True, exit_on_error=False, group="save", description="forget tokens")
     def _forget(self, name: str, env: str) -> None:
-        app = self.app  # type: ignore[attr-defined]
         try:
-            with app.session.edit() as records:
+            with self.session.edit() as records:
                 had = records.drop_token(env, name)
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            app.call_from_thread(app.notify, failure_text(exc), severity="error", markup=False)
+            self.post_message(ActionFailed(failure_text(exc)))
             return
-        text = f"Forgot the tokens of {name} in {env}."
-        if not had:
-            text = f"{name} had no tokens in {env}."
-        app.call_from_thread(app.notify, text, markup=False)
-        self.post_message(RecordsChanged())  # type: ignore[attr-defined]
+        self.post_message(TokensForgotten(env, name, had))
+        self.post_message(RecordsChanged())
+
+    @on(TokensForgotten)
+    def _forgotten(self, message: TokensForgotten) -> None:
+        name, env = message.name, message.environment
+        text = (
+            f"Forgot the tokens of {name} in {env}."
+            if message.had
+            else f"{name} had no tokens in {env}."
+        )
+        self.notify(text, markup=False)
 
     # ------------------------------------------------------------ mail
     def action_test_connection(self) -> None:
-        comp = self.selected("mail")
-        if isinstance(comp, MailComponent):
-            self.guard(lambda: self._start_test(comp.name))  # type: ignore[attr-defined]
+        comp = self.selected(MailComponent)
+        if comp is not None:
+            name = comp.name
+            self.guard(lambda: self._start_test(name))
 
     def _start_test(self, name: str) -> None:
-        for result in self.query("#mail-result"):  # type: ignore[attr-defined]
+        for result in self.query("#mail-result").results(Static):
             result.update(f"Testing the connection of {name}…")
             result.display = True
             result.loading = True
@@ -192,20 +213,22 @@ class ComponentActions:
     def _test(self, name: str, env: str) -> None:
         from tui.core.mail.service import issuer_warning, open_client
 
-        app = self.app  # type: ignore[attr-defined]
+        session = self.session
         try:
-            comp = app.session.records.get_mail(name)
-            client = open_client(app.session, name, env)
+            comp = session.records.get_mail(name)
+            client = open_client(session, name, env)
             try:
                 count = client.select(comp.folder)
                 info = client.info
             finally:
                 client.close()
         except Exception as exc:  # noqa: BLE001 - shown inline
-            app.call_from_thread(self._tested, False, f"✗ {env}: {failure_text(exc)}")
-            self.post_message(RecordsChanged())  # type: ignore[attr-defined]
+            self.post_message(ConnectionTested(False, f"✗ {env}: {failure_text(exc)}"))
+            self.post_message(RecordsChanged())
             return
-        tls = f"{info.tls}" + (f", {info.tls_version}" if info and info.tls_version else "")
+        tls = (
+            "" if info is None else info.tls + (f", {info.tls_version}" if info.tls_version else "")
+        )
         lines = [
             f"✓ {env}: connected to {comp.host}:{comp.port} ({tls}), logged in as "
             f"{client.username}.",
@@ -214,21 +237,23 @@ class ComponentActions:
         if info and info.greeting:
             lines.append(f"  Server: {info.greeting}")
         if comp.variable:
-            oauth = app.session.records.by_variable(comp.variable)
-            tok = app.session.records.token(env, oauth.name)
+            oauth = session.records.by_variable(comp.variable)
+            tok = session.records.token(env, oauth.name)
             warning = issuer_warning(comp, oauth.token_url, tok)
             if warning:
                 lines.append(f"  ⚠ {warning}")
-        app.call_from_thread(self._tested, True, "\n".join(lines))
-        self.post_message(RecordsChanged())  # type: ignore[attr-defined]
+        self.post_message(ConnectionTested(True, "\n".join(lines)))
+        self.post_message(RecordsChanged())
 
-    def _tested(self, ok: bool, text: str) -> None:
-        for result in self.query("#mail-result"):  # type: ignore[attr-defined]
+    @on(ConnectionTested)
+    def _tested(self, message: ConnectionTested) -> None:
+        ok = message.ok
+        for result in self.query("#mail-result").results(Static):
             result.loading = False
-            result.update(text)
+            result.update(message.text)
             result.set_class(not ok, "-error")
             result.set_class(ok, "-ok")
-        self.notify(  # type: ignore[attr-defined]
+        self.notify(
             "Connection test passed." if ok else "Connection test failed.",
             severity="information" if ok else "error",
         )
@@ -236,7 +261,11 @@ class ComponentActions:
     def action_open_inbox(self) -> None:
         from tui.app.screens.inbox import InboxScreen
 
-        comp = self.selected("mail")
-        if isinstance(comp, MailComponent):
+        comp = self.selected(MailComponent)
+        if comp is not None:
             screen = InboxScreen(comp.name, self.env, comp.folder)
-            self.guard(lambda: self.app.push_screen(screen))  # type: ignore[attr-defined]
+
+            def open_it() -> None:
+                self.app.push_screen(screen)
+
+            self.guard(open_it)

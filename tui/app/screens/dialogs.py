@@ -23,7 +23,9 @@ class ConfirmDialog(ModalScreen[bool]):
 
     BINDINGS = [CANCEL]
 
-    def __init__(self, title: str, message: str, confirm: str = "OK", *, danger=False) -> None:
+    def __init__(
+        self, title: str, message: str, confirm: str = "OK", *, danger: bool = False
+    ) -> None:
         super().__init__(classes="dialog")
         self._title, self._message, self._confirm, self._danger = title, message, confirm, danger
 

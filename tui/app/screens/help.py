@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 
-def _sections() -> list[tuple[str, list[Binding]]]:
-    from tui.app.app import TokendeskApp
+def _sections(app_class: type[App[object]]) -> list[tuple[str, list[Binding]]]:
     from tui.app.screens.authorize import AuthorizeScreen
     from tui.app.screens.inbox import InboxScreen
     from tui.app.screens.main import MainScreen
@@ -19,11 +19,11 @@ def _sections() -> list[tuple[str, list[Binding]]]:
     from tui.app.widgets.message_list import MessageList
     from tui.app.widgets.secret_input import SecretInput
 
-    def of(*classes: type) -> list[Binding]:
+    def of(*classes: type[DOMNode]) -> list[Binding]:
         return [b for cls in classes for b in cls.BINDINGS if isinstance(b, Binding)]
 
     return [
-        ("Everywhere", of(TokendeskApp)),
+        ("Everywhere", of(app_class)),
         ("Components", of(MainScreen)),
         ("Authorize dialog", of(AuthorizeScreen)),
         ("Inbox", of(InboxScreen, MessageList)),
@@ -56,7 +56,7 @@ class HelpScreen(ModalScreen[None]):
 
     def _text(self) -> Content:
         lines: list[Content] = []
-        for title, bindings in _sections():
+        for title, bindings in _sections(type(self.app)):
             lines.append(Content.styled(title, "bold $text-primary"))
             seen: set[str] = set()
             for binding in bindings:

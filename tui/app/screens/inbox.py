@@ -10,28 +10,39 @@ opens a message; Esc goes back and closes the connection in the background.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from tui.app.messages import Deferred
-from tui.app.screens.component_actions import failure_text
+from tui.app.context import AppScreen
+from tui.app.errors import failure_text
+from tui.app.messages import (
+    FoldersListed,
+    MailConnected,
+    MailConnectFailed,
+    PageArrived,
+    PageFailed,
+)
 from tui.app.widgets.message_list import MessageList
-from tui.app.widgets.paged_rows import DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, PagedRows
 from tui.app.widgets.spinner import Spinner
+from tui.core.paging import DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, PagedRows
+
+if TYPE_CHECKING:
+    from tui.core.mail.client import MailClient
+    from tui.core.mail.models import MessageSummary
 
 CONNECT_WAIT = 120.0
 
 
-class InboxScreen(Screen[None]):
+class InboxScreen(AppScreen[None]):
     """Browse the folders of inbound email component ``name`` in ``env``."""
 
     AUTO_FOCUS = "#messages"
@@ -58,9 +69,9 @@ class InboxScreen(Screen[None]):
         self.component_name = name
         self.env = env
         self.folder = folder
-        self.client: Any = None
-        self._forget_client: Any = lambda: None
-        self.rows = PagedRows(page_size, max_pages)
+        self.client: MailClient | None = None
+        self._forget_client: Callable[[], None] = lambda: None
+        self.rows: PagedRows[MessageSummary] = PagedRows(page_size, max_pages)
         self._connected = threading.Event()
         self._settled = threading.Event()
         """Set once connecting ended either way, or the screen went: page workers wait on it."""
@@ -96,16 +107,6 @@ class InboxScreen(Screen[None]):
             threading.Thread(target=client.close, name="tokendesk-imap-close", daemon=True).start()
 
     # ------------------------------------------------------------ UI helpers
-    def _ui(self, fn: Any, *args: Any) -> None:
-        """Run ``fn`` on the UI thread (from a worker) unless the screen is gone."""
-        if not self._gone:
-            self.post_message(Deferred(fn, args))
-
-    @on(Deferred)
-    def _step(self, step: Deferred) -> None:
-        if not self._gone:
-            step.fn(*step.args)
-
     @property
     def message_list(self) -> MessageList:
         return self.query_one("#messages", MessageList)
@@ -148,29 +149,41 @@ class InboxScreen(Screen[None]):
         from tui.core.mail.service import open_client
 
         try:
-            client = open_client(self.app.session, self.component_name, self.env)
+            client = open_client(self.session, self.component_name, self.env)
         except Exception as exc:  # noqa: BLE001 - shown on the screen
             self._settled.set()
-            self._ui(self._show_error, exc)
+            self.post_message(MailConnectFailed(exc))
             return
         if self._gone:
             client.close()
             return
         self.client = client
-        self._forget_client = self.app.cancel_on_exit(client.abort)  # type: ignore[attr-defined]
+        self._forget_client = self.tokendesk.cancel_on_exit(client.abort)
         self._connected.set()
         self._settled.set()
+        self.post_message(MailConnected(client))
         try:
             folders = client.folders()
         except Exception as exc:  # noqa: BLE001 - the list may still work
-            self._ui(self.notify, f"Folders: {failure_text(exc)}", severity="warning")
-            folders = []
-        self._ui(self._show_folders, folders)
+            self.post_message(FoldersListed([], f"Folders: {failure_text(exc)}"))
+            return
+        self.post_message(FoldersListed(folders))
 
-    def _show_folders(self, folders: list[Any]) -> None:
+    @on(MailConnectFailed)
+    def _connect_failed(self, message: MailConnectFailed) -> None:
+        self._show_error(message.error)
+
+    @on(MailConnected)
+    def _mail_connected(self) -> None:
+        self._update_title()
+
+    @on(FoldersListed)
+    def _show_folders(self, message: FoldersListed) -> None:
+        if message.error:
+            self.notify(message.error, severity="warning", markup=False)
         options = [
             Option(Content(f.name), id=f"folder:{f.name}", disabled=not f.selectable)
-            for f in folders
+            for f in message.folders
         ]
         folder_list = self.query_one("#folders", OptionList)
         folder_list.set_options(options)
@@ -194,30 +207,34 @@ class InboxScreen(Screen[None]):
     def _fetch(self, wanted: list[tuple[int, int | None]], generation: int, folder: str) -> None:
         worker = get_current_worker()
         self._settled.wait(CONNECT_WAIT)
-        if not self._connected.is_set() or self._gone:
+        client = self.client
+        if not self._connected.is_set() or self._gone or client is None:
             return
         for page_index, cursor in wanted:
             if worker.is_cancelled or self._gone:
                 return
             try:
-                page = self.client.page(folder, before_uid=cursor, limit=self.rows.page_size)
+                page = client.page(folder, before_uid=cursor, limit=self.rows.page_size)
             except Exception as exc:  # noqa: BLE001 - shown on the screen
-                self._ui(self._page_failed, page_index, generation, exc)
+                self.post_message(PageFailed(page_index, generation, exc))
                 return
-            self._ui(self._page_arrived, page_index, generation, folder, page)
+            self.post_message(PageArrived(page_index, generation, folder, page))
 
-    def _page_arrived(self, index: int, generation: int, folder: str, page: Any) -> None:
-        if generation != self.rows.generation or folder != self.folder:
+    @on(PageArrived)
+    def _page_arrived(self, message: PageArrived) -> None:
+        if message.generation != self.rows.generation or message.folder != self.folder:
             return
-        self.rows.add_page(index, page.messages, page.next_before_uid, page.total)
+        page = message.page
+        self.rows.add_page(message.index, page.messages, page.next_before_uid, page.total)
         self.message_list.rows_changed()
         self._update_title()
 
-    def _page_failed(self, index: int, generation: int, exc: BaseException) -> None:
-        if generation != self.rows.generation:
+    @on(PageFailed)
+    def _page_failed(self, message: PageFailed) -> None:
+        if message.generation != self.rows.generation:
             return
-        self.rows.loading.discard(index)
-        self._show_error(exc)
+        self.rows.loading.discard(message.index)
+        self._show_error(message.error)
 
     # ------------------------------------------------------------ actions
     def action_refresh(self) -> None:

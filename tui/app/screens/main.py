@@ -15,11 +15,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ItemGrid, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, Footer, OptionList, Static
 
-from tui.app.messages import RecordsChanged
-from tui.app.screens.component_actions import ComponentActions, failure_text
+from tui.app.errors import failure_text
+from tui.app.messages import (
+    ActionFailed,
+    ComponentDeleted,
+    ComponentSaved,
+    EnvironmentSwitched,
+    RecordsChanged,
+    SaveFailed,
+)
+from tui.app.screens.component_actions import ComponentActions
 from tui.app.screens.dialogs import ConfirmDialog, EnvironmentPicker, UnsavedChangesDialog
 from tui.app.widgets.field import display_path
 from tui.app.widgets.forms import ComponentForm
@@ -30,10 +37,18 @@ from tui.app.widgets.token_panel import TokenPanel
 from tui.core.errors import ValidationError
 from tui.core.models.mail import MailComponent
 from tui.core.models.oauth import OAuthComponent
-from tui.core.records import Component, Records
+from tui.core.records import Component
 
 
-def B(key: str, action: str, description: str, tooltip: str, *, show=True, priority=False):  # noqa: N802
+def B(  # noqa: N802 - reads like the Binding it builds
+    key: str,
+    action: str,
+    description: str,
+    tooltip: str,
+    *,
+    show: bool = True,
+    priority: bool = False,
+) -> Binding:
     """A main-screen binding with its id (``main.<action>``) for ``set_keymap``."""
     return Binding(
         key, action, description, show=show, priority=priority, id=f"main.{action}",
@@ -41,7 +56,7 @@ def B(key: str, action: str, description: str, tooltip: str, *, show=True, prior
     )  # fmt: skip
 
 
-class MainScreen(ComponentActions, Screen[None]):
+class MainScreen(ComponentActions):
     """Sidebar + form; see the module docstring."""
 
     AUTO_FOCUS = "#sidebar"
@@ -80,14 +95,6 @@ class MainScreen(ComponentActions, Screen[None]):
         yield Footer()
 
     @property
-    def records(self) -> Records:
-        return self.app.session.records
-
-    @property
-    def env(self) -> str:
-        return self.records.current_environment
-
-    @property
     def sidebar(self) -> ComponentList:
         return self.query_one("#sidebar", ComponentList)
 
@@ -116,7 +123,7 @@ class MainScreen(ComponentActions, Screen[None]):
             "  Environment: ",
             Content.styled(f" {env} ", "bold $text-accent"),
             Content.styled("  (e to switch)  ", "$text-muted"),
-            Content.styled(display_path(self.app.session.path), "$text-muted"),
+            Content.styled(display_path(self.session.path), "$text-muted"),
         )
         self.query_one("#topbar", Static).update(bar)
         if env != self._drawn_env:
@@ -124,7 +131,9 @@ class MainScreen(ComponentActions, Screen[None]):
             for result in self.query("#mail-result"):
                 result.display = False
             self._drawn_env = env
-        self.sidebar.show_records(records, env, self.app.clock(), select_first=self.form is None)
+        self.sidebar.show_records(
+            records, env, self.tokendesk.clock(), select_first=self.form is None
+        )
         if self.form is not None:
             self.form.records = records
         self._update_token_panel()
@@ -132,7 +141,7 @@ class MainScreen(ComponentActions, Screen[None]):
     def _tick(self) -> None:
         before = dict(self.sidebar.statuses)
         self.sidebar.show_records(
-            self.records, self.env, self.app.clock(), select_first=self.form is None
+            self.records, self.env, self.tokendesk.clock(), select_first=self.form is None
         )
         if self.sidebar.statuses != before:
             self._update_token_panel()
@@ -177,7 +186,7 @@ class MainScreen(ComponentActions, Screen[None]):
         widgets = [Static(title, id="detail-title"), self._actions(kind, comp is not None)]
         if isinstance(comp, OAuthComponent):
             widgets.append(Static(self.redirect_text(comp), id="redirect-uri", markup=False))
-            widgets.append(TokenPanel(self.app.clock, id="token-panel"))
+            widgets.append(TokenPanel(self.tokendesk.clock, id="token-panel"))
         if isinstance(comp, MailComponent):
             result = Static("", id="mail-result", markup=False)
             result.display = False
@@ -307,17 +316,19 @@ class MainScreen(ComponentActions, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="save", description="save")
     def _save(self, comp: Component, original: str | None) -> None:
         try:
-            with self.app.session.edit() as records:
+            with self.session.edit() as records:
                 if original is None:
                     records.add(comp)
                 else:
                     records.replace(original, comp)
         except Exception as exc:  # noqa: BLE001 - reported on the UI thread
-            self.app.call_from_thread(self._save_failed, exc)
+            self.post_message(SaveFailed(exc))
             return
-        self.app.call_from_thread(self._saved, comp)
+        self.post_message(ComponentSaved(comp))
 
-    def _saved(self, comp: Component) -> None:
+    @on(ComponentSaved)
+    def _saved(self, message: ComponentSaved) -> None:
+        comp = message.component
         was_new = self.showing is None
         if self.form is not None:
             self.form.mark_saved(comp)
@@ -331,7 +342,9 @@ class MainScreen(ComponentActions, Screen[None]):
             self.show_component(comp.name)
             self.sidebar.select_name(comp.name)
 
-    def _save_failed(self, exc: BaseException) -> None:
+    @on(SaveFailed)
+    def _save_failed(self, message: SaveFailed) -> None:
+        exc = message.error
         self._after_save = None
         if isinstance(exc, ValidationError) and self.form is not None:
             self.form.show_error(exc)
@@ -359,18 +372,16 @@ class MainScreen(ComponentActions, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="save", description="delete")
     def _delete(self, name: str) -> None:
         try:
-            with self.app.session.edit() as records:
+            with self.session.edit() as records:
                 records.remove(name)
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            text = failure_text(exc)
-            self.app.call_from_thread(
-                self.notify, f"Not deleted: {text}", severity="error", markup=False
-            )
+            self.post_message(ActionFailed(f"Not deleted: {failure_text(exc)}"))
             return
-        self.app.call_from_thread(self._deleted, name)
+        self.post_message(ComponentDeleted(name))
 
-    def _deleted(self, name: str) -> None:
-        self.notify(f"Deleted {name}.", markup=False)
+    @on(ComponentDeleted)
+    def _deleted(self, message: ComponentDeleted) -> None:
+        self.notify(f"Deleted {message.name}.", markup=False)
         if self.form is not None:
             self.form.discard()
         self.show_component(None)
@@ -389,11 +400,14 @@ class MainScreen(ComponentActions, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="env", description="env")
     def _use_environment(self, env: str) -> None:
         try:
-            with self.app.session.edit() as records:
+            with self.session.edit() as records:
                 records.use_environment(env)
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            text = failure_text(exc)
-            self.app.call_from_thread(self.notify, text, severity="error", markup=False)
+            self.post_message(ActionFailed(failure_text(exc)))
             return
         self.post_message(RecordsChanged())
-        self.app.call_from_thread(self.notify, f"Environment: {env}", markup=False)
+        self.post_message(EnvironmentSwitched(env))
+
+    @on(EnvironmentSwitched)
+    def _switched(self, message: EnvironmentSwitched) -> None:
+        self.notify(f"Environment: {message.environment}", markup=False)

@@ -2,42 +2,37 @@
 
 The message is read in a worker with ``MailClient.message`` (BODY.PEEK: it stays unseen).
 Everything shown comes from the mail, so it is literal text: markup is never parsed and
-control characters are made visible.
+control characters are removed (``tui.core.text.sanitize``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
-from tui.app.messages import Deferred
-from tui.app.screens.component_actions import failure_text
-from tui.app.widgets.message_list import visible
+from tui.app.context import AppScreen
+from tui.app.errors import failure_text
+from tui.app.messages import MessageLoaded, MessageLoadFailed
 from tui.app.widgets.spinner import Spinner
+from tui.core.text import human_size, sanitize
 
-
-def human_size(size: int) -> str:
-    """``1536`` -> ``1.5 KB``."""
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} bytes"
+if TYPE_CHECKING:
+    from tui.core.mail.client import MailClient
+    from tui.core.mail.models import MessageSummary, MessageView
 
 
 def body_text(text: str) -> str:
-    """The body with every line made safe (tabs and newlines kept)."""
-    return "\n".join(visible(line.replace("\t", "    ")) for line in text.splitlines())
+    """The body with every line made safe (tabs shown as four spaces, newlines kept)."""
+    return sanitize(text.replace("\t", "    "), multiline=True)
 
 
-class MessageScreen(Screen[None]):
+class MessageScreen(AppScreen[None]):
     """Show the message ``summary`` (a ``MessageSummary``) of ``folder``."""
 
     AUTO_FOCUS = "#message-body"
@@ -46,12 +41,12 @@ class MessageScreen(Screen[None]):
         Binding("escape,q", "back", "Back", id="message.back", tooltip="Back to the list"),
     ]
 
-    def __init__(self, client: Any, folder: str, summary: Any) -> None:
+    def __init__(self, client: MailClient, folder: str, summary: MessageSummary) -> None:
         super().__init__()
         self.client = client
         self.folder = folder
         self.summary = summary
-        self.view: Any = None
+        self.view: MessageView | None = None
 
     def compose(self) -> ComposeResult:
         yield Spinner("Opening the message…", id="message-spinner")
@@ -66,12 +61,14 @@ class MessageScreen(Screen[None]):
         self.query_one("#message-body").focus()
         self._load()
 
-    def _show_headers(self, sender: str, to: str, cc: str, date: Any, subject: str) -> None:
+    def _show_headers(
+        self, sender: str, to: str, cc: str, date: datetime | None, subject: str
+    ) -> None:
         rows = [("From", sender), ("To", to), ("Cc", cc)]
         rows += [("Date", date.strftime("%a, %d %b %Y %H:%M %z") if date else "")]
         rows += [("Subject", subject)]
         lines = [
-            Content.assemble(Content.styled(f"{label:<8}", "bold $text-muted"), visible(value))
+            Content.assemble(Content.styled(f"{label:<8}", "bold $text-muted"), sanitize(value))
             for label, value in rows
             if value or label in ("From", "Subject")
         ]
@@ -82,22 +79,20 @@ class MessageScreen(Screen[None]):
         try:
             view = self.client.message(self.summary.uid, self.folder)
         except Exception as exc:  # noqa: BLE001 - shown on the screen
-            self.post_message(Deferred(self._failed, (exc,)))
+            self.post_message(MessageLoadFailed(exc))
             return
-        self.post_message(Deferred(self._loaded, (view,)))
+        self.post_message(MessageLoaded(view))
 
-    @on(Deferred)
-    def _step(self, step: Deferred) -> None:
-        step.fn(*step.args)
-
-    def _loaded(self, view: Any) -> None:
+    @on(MessageLoaded)
+    def _loaded(self, message: MessageLoaded) -> None:
+        view = message.view
         self.view = view
         self.query_one("#message-spinner", Spinner).display = False
         self._show_headers(view.sender, view.to, view.cc, view.date, view.subject)
         if view.attachments:
             lines = [f"Attachments ({len(view.attachments)}):"]
             for att in view.attachments:
-                name = visible(att.filename) or "(no name)"
+                name = sanitize(att.filename) or "(no name)"
                 lines.append(f"  📎 {name}  {human_size(att.size)}  {att.content_type}")
             box = self.query_one("#message-attachments", Static)
             box.update("\n".join(lines))
@@ -107,7 +102,9 @@ class MessageScreen(Screen[None]):
             body = "[converted from HTML]\n\n" + body
         self.query_one("#message-body", TextArea).load_text(body)
 
-    def _failed(self, exc: BaseException) -> None:
+    @on(MessageLoadFailed)
+    def _failed(self, message: MessageLoadFailed) -> None:
+        exc = message.error
         self.query_one("#message-spinner", Spinner).stop(
             Content.styled(f"✗ {failure_text(exc)}", "$text-error")
         )

@@ -7,7 +7,6 @@ given one) unlocks at once without asking.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from textual import on, work
@@ -18,27 +17,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
 
-from tui.app.messages import SessionReady
+from tui.app.errors import failure_text
+from tui.app.messages import SessionReady, VaultFailed
 from tui.app.widgets.field import display_path
-from tui.core.errors import TokendeskError
 from tui.core.session import Session
-from vault import KdfParams, VaultError
-
-
-def describe_failure(exc: BaseException) -> str:
-    """A one-line, secret-free description of why opening or creating failed."""
-    if isinstance(exc, VaultError | TokendeskError):
-        return exc.message + (f" ({exc.hint})" if exc.hint else "")
-    if isinstance(exc, OSError):
-        return f"could not access the vault: {exc.strerror or type(exc).__name__}"
-    return f"unexpected error ({type(exc).__name__})"
-
-
-@dataclass
-class VaultFailed(Message):
-    """The worker could not open or create the vault."""
-
-    error: str
+from vault import KdfParams
 
 
 class _VaultScreen(Screen[None]):
@@ -119,7 +102,18 @@ class _VaultScreen(Screen[None]):
     def _failed(self, message: VaultFailed) -> None:
         self.show_error(message.error)
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="vault", description="vault")
     def run_kdf(self, passphrase: str) -> None:
+        """Derive the key and open (or create) the vault off the UI thread."""
+        try:
+            session = self.open_vault(passphrase)
+        except Exception as exc:  # noqa: BLE001 - shown inline; the user may retry
+            self.post_message(VaultFailed(failure_text(exc)))
+            return
+        self.app.post_message(SessionReady(session))
+
+    def open_vault(self, passphrase: str) -> Session:
+        """Open or create the vault (blocking: the key derivation takes a while)."""
         raise NotImplementedError
 
 
@@ -129,8 +123,8 @@ class UnlockScreen(_VaultScreen):
     TITLE_TEXT = "Unlock your tokendesk vault"
     BUTTON = "Unlock"
 
-    def __init__(self, vault_path: Path, *, passphrase: str | None = None, **kwargs) -> None:
-        super().__init__(vault_path, **kwargs)
+    def __init__(self, vault_path: Path, *, passphrase: str | None = None) -> None:
+        super().__init__(vault_path)
         self._auto = passphrase
 
     def on_mount(self) -> None:
@@ -140,14 +134,8 @@ class UnlockScreen(_VaultScreen):
             self.set_busy(True)
             self.run_kdf(passphrase)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="vault", description="unlock")
-    def run_kdf(self, passphrase: str) -> None:
-        try:
-            session = Session.open(self.vault_path, passphrase)
-        except Exception as exc:  # noqa: BLE001 - shown inline; the user may retry
-            self.post_message(VaultFailed(describe_failure(exc)))
-            return
-        self.app.post_message(SessionReady(session))
+    def open_vault(self, passphrase: str) -> Session:
+        return Session.open(self.vault_path, passphrase)
 
 
 class CreateVaultScreen(_VaultScreen):
@@ -157,11 +145,5 @@ class CreateVaultScreen(_VaultScreen):
     CONFIRM = True
     BUTTON = "Create"
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="vault", description="create")
-    def run_kdf(self, passphrase: str) -> None:
-        try:
-            session = Session.create(self.vault_path, passphrase, kdf=self.kdf)
-        except Exception as exc:  # noqa: BLE001 - shown inline; the user may retry
-            self.post_message(VaultFailed(describe_failure(exc)))
-            return
-        self.app.post_message(SessionReady(session))
+    def open_vault(self, passphrase: str) -> Session:
+        return Session.create(self.vault_path, passphrase, kdf=self.kdf)

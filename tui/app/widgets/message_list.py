@@ -8,38 +8,23 @@ characters made visible, so an escape sequence in a subject cannot reach the ter
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
+from textual.events import Click
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.app.widgets.paged_rows import PagedRows
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def visible(text: str) -> str:
-    """One line of text with control and bidi-override characters made harmless."""
-    return _CONTROL.sub(lambda m: " " if m.group() in "\t\n\r" else "\ufffd", text)
-
-
-def fit(text: str, width: int) -> str:
-    """Crop or pad ``text`` to exactly ``width`` cells (ellipsis when cropped)."""
-    if width <= 0:
-        return ""
-    if cell_len(text) > width:
-        # A wide character that does not fit leaves a pad space: put the ellipsis before it.
-        text = set_cell_size(text, width - 1).rstrip(" ") + "…"
-    return set_cell_size(text, width)
+from tui.core.mail.models import MessageSummary
+from tui.core.paging import PagedRows
+from tui.core.text import fit, sanitize
 
 
 def flag_marks(flags: tuple[str, ...]) -> str:
@@ -116,11 +101,11 @@ class MessageList(ScrollView, can_focus=True):
         """Enter on a loaded row."""
 
         message_list: MessageList
-        summary: object
+        summary: MessageSummary
 
-    def __init__(self, rows: PagedRows | None = None, **kwargs) -> None:
+    def __init__(self, rows: PagedRows[MessageSummary] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.rows = rows or PagedRows()
+        self.rows: PagedRows[MessageSummary] = rows or PagedRows()
 
     # ------------------------------------------------------------ shape
     def rows_changed(self) -> None:
@@ -168,7 +153,7 @@ class MessageList(ScrollView, can_focus=True):
             return Strip([Segment(fit("  …", width), style + muted)], width)
         return Strip(self._segments(summary, width, style), width)
 
-    def _segments(self, s, width: int, style: Style) -> list[Segment]:
+    def _segments(self, s: MessageSummary, width: int, style: Style) -> list[Segment]:
         wide = width >= 100
         date_w = 16 if wide else 10
         from_w = 28 if wide else min(20, max(width // 4, 8))
@@ -180,9 +165,9 @@ class MessageList(ScrollView, can_focus=True):
             + " "
             + fit(format_date(s.date, wide), date_w)
             + " "
-            + fit(visible(s.sender), from_w)
+            + fit(sanitize(s.sender), from_w)
             + " "
-            + fit(visible(s.subject) or "(no subject)", subject_w)
+            + fit(sanitize(s.subject) or "(no subject)", subject_w)
         )
         return [Segment(fit(text, width), style)]
 
@@ -242,7 +227,7 @@ class MessageList(ScrollView, can_focus=True):
         if summary is not None:
             self.post_message(self.Opened(self, summary))
 
-    def on_click(self, event) -> None:
+    def on_click(self, event: Click) -> None:
         index = int(self.scroll_y) + event.y
         if 0 <= index < self.rows.known_rows:
             if index == self.cursor and event.chain >= 2:
@@ -250,6 +235,6 @@ class MessageList(ScrollView, can_focus=True):
             self.cursor = index
 
     @property
-    def current(self):
+    def current(self) -> MessageSummary | None:
         """The highlighted row's summary (None while its page is not loaded)."""
         return self.rows.row(self.cursor)

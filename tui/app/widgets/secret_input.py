@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.binding import Binding
 from textual.widgets import Input
 
@@ -34,7 +36,7 @@ class SecretInput(Input):
         ),
     ]
 
-    def __init__(self, value: str = "", **kwargs) -> None:
+    def __init__(self, value: str = "", **kwargs: Any) -> None:
         kwargs.setdefault("password", True)
         super().__init__(value, **kwargs)
 

@@ -7,6 +7,8 @@ uses, or "password". Names are user text, so prompts are built from ``Content`` 
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import OptionList
@@ -62,7 +64,7 @@ class ComponentList(OptionList):
         Binding("k", "cursor_up", "Up", show=False, id="sidebar.up", tooltip="Previous item"),
     ]
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._shown: tuple[Records, str, float] | None = None
         self.statuses: dict[str, str] = {}
@@ -114,8 +116,8 @@ class ComponentList(OptionList):
             options.append(Option(Content.styled("  none yet: press n", MUTED), disabled=True))
         options.append(Option(Content.styled(MAIL_HEADER, "bold $text-primary"), disabled=True))
         mail = records.mail_components()
-        for comp in mail:
-            options.append(row(comp.name, mail_status(records, env, comp, now)))
+        for mail_comp in mail:
+            options.append(row(mail_comp.name, mail_status(records, env, mail_comp, now)))
         if not mail:
             options.append(Option(Content.styled("  none yet: press m", MUTED), disabled=True))
         self.set_options(options)

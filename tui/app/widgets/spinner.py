@@ -5,6 +5,8 @@ The frame comes from the app's clock, so with a frozen clock (snapshots) it stan
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.content import Content
 from textual.widgets import Static
 
@@ -20,7 +22,7 @@ class Spinner(Static):
     }
     """
 
-    def __init__(self, label: str = "", **kwargs) -> None:
+    def __init__(self, label: str = "", **kwargs: Any) -> None:
         super().__init__("", markup=False, **kwargs)
         self.label = label
         self.spinning = True

@@ -9,32 +9,14 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
+from typing import Any
 
 from textual.content import Content
 from textual.widgets import Static
 
 from tui.app.widgets.sidebar import badge
 from tui.core.models.oauth import OAuthComponent, TokenRecord
-
-
-def human_duration(seconds: float) -> str:
-    """``3725`` -> ``"1h 02m"``; short and stable (no seconds past an hour)."""
-    seconds = int(abs(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m {secs:02d}s"
-    return f"{secs}s"
-
-
-def relative(seconds: float) -> str:
-    """``in 5m 00s`` or ``5m 00s ago``."""
-    return f"in {human_duration(seconds)}" if seconds >= 0 else f"{human_duration(seconds)} ago"
+from tui.core.text import human_duration, relative
 
 
 def token_lines(
@@ -93,7 +75,7 @@ class TokenPanel(Static):
     }
     """
 
-    def __init__(self, clock: Callable[[], float], **kwargs) -> None:
+    def __init__(self, clock: Callable[[], float], **kwargs: Any) -> None:
         super().__init__("", markup=False, **kwargs)
         self._clock = clock
         self._comp: OAuthComponent | None = None
@@ -120,9 +102,10 @@ class TokenPanel(Static):
         room = max((self.content_region.width or 60) - width, 20)
         lines: list[Content] = []
         for label, value in rows:
+            parts: list[Content | str]
             if isinstance(value, str):
                 # Long values (scopes, errors) wrap under themselves, not under the label.
-                parts = textwrap.wrap(value, room, break_on_hyphens=False) or [""]
+                parts = list(textwrap.wrap(value, room, break_on_hyphens=False)) or [""]
             else:
                 parts = [value]
             lines.append(Content.assemble(Content.styled(label.ljust(width), "$text-muted"),

@@ -12,13 +12,15 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any
+from typing import Generic, TypeVar
 
 DEFAULT_PAGE_SIZE = 100
 DEFAULT_MAX_PAGES = 8
 
+RowT = TypeVar("RowT")
 
-class PagedRows:
+
+class PagedRows(Generic[RowT]):
     """Newest-first rows in pages; see the module docstring."""
 
     def __init__(self, page_size: int = DEFAULT_PAGE_SIZE, max_pages: int = DEFAULT_MAX_PAGES):
@@ -30,7 +32,7 @@ class PagedRows:
         """True once the oldest page arrived."""
         self.loading: set[int] = set()
         """Page indexes requested and not yet answered."""
-        self._pages: OrderedDict[int, tuple[Any, ...]] = OrderedDict()
+        self._pages: OrderedDict[int, tuple[RowT, ...]] = OrderedDict()
         self._cursors: list[int | None] = [None]
         self._starts: list[int] = [0]  # _starts[k] = index of page k's first row
         self.generation = 0
@@ -63,7 +65,7 @@ class PagedRows:
         page = bisect_right(self._starts, index) - 1
         return page, index - self._starts[page]
 
-    def row(self, index: int) -> Any | None:
+    def row(self, index: int) -> RowT | None:
         """The row at ``index`` if its page is cached (marks the page recently used)."""
         page, offset = self.locate(index)
         rows = self._pages.get(page)
@@ -96,7 +98,7 @@ class PagedRows:
 
     # ------------------------------------------------------------------ filling
     def add_page(
-        self, page: int, rows: Sequence[Any], next_cursor: int | None, total: int | None = None
+        self, page: int, rows: Sequence[RowT], next_cursor: int | None, total: int | None = None
     ) -> None:
         """Store page ``page`` (its rows and the cursor of the page after it)."""
         self.loading.discard(page)
