@@ -23,7 +23,7 @@ def test_opaque_token_after_refresh_reads_the_id_token(oauth_session, idp):
     tok = fresh_token(session, "Mail", "Test", force=True)
     comp = session.records.get_oauth("Mail")
     report = build_report(comp, tok, "Test")
-    assert report.access_token == "opaque" and report.access_token_claims == {}
+    assert report.access_token_format == "opaque" and report.access_token_claims == {}
     assert report.account == "alice@example.test" and report.sources["account"] == "id_token"
     assert report.issuer == idp.issuer and report.audience == ("tokendesk-test",)
     assert report.granted_scopes == tuple(SCOPE.split()) and report.missing_scopes == ()
@@ -37,7 +37,7 @@ def test_jwt_access_token_claims_are_shown_not_trusted(oauth_session, idp):
     session, records = oauth_session(scope=SCOPE)
     tok = records.token("Test", "Mail")
     report = build_report(records.get_oauth("Mail"), tok, "Test")
-    assert report.access_token == "JWT"
+    assert report.access_token_format == "JWT"
     assert report.access_token_claims["iss"] == idp.issuer
     assert report.audience == ("https://mail.example.test",)
     assert report.sources["aud"] == "access token (JWT, not verified)"
@@ -101,4 +101,4 @@ def test_no_tokens_report():
         authorization_url="https://i.example/a",
     )
     report = build_report(comp, None, "Test")
-    assert report.access_token == "none" and report.health.level == "not authorized"
+    assert report.access_token_format == "none" and report.health.level == "not authorized"

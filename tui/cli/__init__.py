@@ -23,6 +23,7 @@ VERB_MODULES = (
     "vault_cmds",
     "oauth_cmds",
     "grant_cmds",
+    "lifecycle_cmds",
     "mail_cmds",
     "mail_read_cmds",
     "agent_cmds",

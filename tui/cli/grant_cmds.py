@@ -254,7 +254,11 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     env = ctx.env(args)
     rows = token_status(records, env)
     if args.json:
-        ctx.print_json({"environment": env, "components": [r.to_dict() for r in rows]})
+        from tui.cli.lifecycle_cmds import health_json
+
+        health = health_json(records, env)
+        components = [dict(r.to_dict(), health=health.get(r.name)) for r in rows]
+        ctx.print_json({"environment": env, "components": components})
         return 0
     if not rows:
         ctx.print("No OAuth2 components yet: add one with 'tokendesk oauth add NAME ...'")
@@ -276,6 +280,10 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     ctx.print(f"Environment: {env}")
     for row in table:
         ctx.print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    from tui.cli.lifecycle_cmds import health_lines
+
+    for line in health_lines(records, env):
+        ctx.print(line)
     for r in rows:
         if r.last_error:
             ctx.print(f"{r.name}: last error: {r.last_error}")

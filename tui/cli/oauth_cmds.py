@@ -30,8 +30,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--rename", metavar="NEW", help="new component name (its tokens follow)")
     _component_options(p)
     p.set_defaults(handler=cmd_edit)
-    p = oauth_sub.add_parser("rm", help="remove an OAuth2 component and its tokens")
+    p = oauth_sub.add_parser(
+        "rm", help="remove an OAuth2 component and its tokens (revoked at the provider first)"
+    )
     p.add_argument("name", metavar="NAME")
+    _no_revoke_option(p)
     p.set_defaults(handler=cmd_rm)
     p = oauth_sub.add_parser("show", help="show an OAuth2 component (secrets masked)")
     p.add_argument("name", metavar="NAME")
@@ -42,11 +45,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_env_option(p)
     p.set_defaults(handler=cmd_redirect_uri)
     p = oauth_sub.add_parser(
-        "forget", help="forget the tokens of a component in one environment (no sign-out)"
+        "forget",
+        help="revoke the tokens of a component in one environment at the provider, and forget them",
     )
     p.add_argument("name", metavar="NAME")
     add_env_option(p)
+    _no_revoke_option(p)
     p.set_defaults(handler=cmd_forget)
+
+
+def _no_revoke_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--no-revoke",
+        action="store_true",
+        help="only forget the local copy: do not revoke at the provider's revocation endpoint",
+    )
 
 
 def _component_options(p: argparse.ArgumentParser) -> None:
@@ -55,6 +68,17 @@ def _component_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--auth-url", metavar="U", help="authorization URL")
     p.add_argument("--token-url", metavar="U", help="token URL")
     p.add_argument("--device-url", metavar="U", help="device authorization URL (optional)")
+    p.add_argument("--revocation-url", metavar="U", help="revocation URL, RFC 7009 (optional)")
+    p.add_argument(
+        "--introspection-url", metavar="U", help="introspection URL, RFC 7662 (optional)"
+    )
+    p.add_argument(
+        "--issuer",
+        metavar="URL",
+        help="read the endpoints from the provider's metadata (OpenID Connect discovery, "
+        "else RFC 8414); shown before saving",
+    )
+    p.add_argument("--yes", action="store_true", help="save discovered endpoints without asking")
     p.add_argument("--client-id", metavar="ID", help="client id")
     secret = p.add_mutually_exclusive_group()
     secret.add_argument(
@@ -105,7 +129,9 @@ def _refuse_removing_preset_params(kind: str, removed: list[str]) -> None:
 
 
 _ENDPOINT_OPTIONS = (("auth_url", "--auth-url"), ("token_url", "--token-url"),
-                     ("device_url", "--device-url"))  # fmt: skip
+                     ("device_url", "--device-url"), ("revocation_url", "--revocation-url"),
+                     ("introspection_url", "--introspection-url"),
+                     ("issuer", "--issuer"))  # fmt: skip
 
 
 def _check_preset_options(args: argparse.Namespace, old: Any = None) -> None:
@@ -140,6 +166,8 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
         ("auth_url", "authorization_url"),
         ("token_url", "token_url"),
         ("device_url", "device_authorization_url"),
+        ("revocation_url", "revocation_url"),
+        ("introspection_url", "introspection_url"),
         ("client_id", "client_id"),
         ("client_secret", "client_secret"),
         ("auth_method", "auth_method"),
@@ -187,6 +215,11 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
     _refuse_removing_preset_params(args.type or "custom", [k for k, v in params if not v])
     session = ctx.session()
     _read_client_secret(args, fields)  # not under the vault lock
+    if args.issuer is not None:
+        from tui.cli.lifecycle_cmds import discover_fields
+
+        has_secret = bool(fields.get("client_secret"))
+        discover_fields(ctx, args, fields, has_secret, "client_secret_post")
     comp = OAuthComponent(name=args.name, extra_params=tuple(params), **fields)
     with session.edit() as records:
         records.add(comp)
@@ -216,9 +249,15 @@ def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
     if args.rename is not None:
         fields["name"] = args.rename
     params = _parse_params(args.param)
-    if not fields and not params and not args.client_secret_stdin:
+    if not fields and not params and not args.client_secret_stdin and args.issuer is None:
         raise UsageError("nothing to change: give at least one option")
     _read_client_secret(args, fields)  # not under the vault lock
+    if args.issuer is not None:  # the network, before the vault lock
+        from tui.cli.lifecycle_cmds import discover_fields
+
+        before = session.records.get_oauth(args.name)
+        has_secret = bool(fields.get("client_secret", before.client_secret))
+        discover_fields(ctx, args, fields, has_secret, before.auth_method)
     with session.edit() as records:
         old = records.get_oauth(args.name)
         _check_preset_options(args, old)
@@ -252,12 +291,10 @@ def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
-    """Delete a component and its tokens in every environment."""
-    with ctx.session().edit() as records:
-        comp = records.get_oauth(args.name)
-        records.remove(comp.name)
-    ctx.print(f"Removed OAuth2 component {comp.name} and its tokens")
-    return 0
+    """Delete a component and its tokens in every environment (revoked first)."""
+    from tui.cli.lifecycle_cmds import cmd_rm as remove
+
+    return remove(args, ctx)
 
 
 def component_view(comp: Any) -> dict[str, Any]:
@@ -271,6 +308,9 @@ def component_view(comp: Any) -> dict[str, Any]:
         "authorization_url": comp.authorization_url,
         "token_url": comp.token_url,
         "device_authorization_url": comp.device_authorization_url,
+        "issuer": comp.issuer,
+        "revocation_url": comp.revocation_url,
+        "introspection_url": comp.introspection_url,
         "client_id": comp.client_id,
         "client_secret": "********" if comp.client_secret else "",
         "auth_method": comp.effective_auth_method,
@@ -333,13 +373,6 @@ def cmd_redirect_uri(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_forget(args: argparse.Namespace, ctx: Context) -> int:
     """Forget the tokens of one component in one environment (the TUI's "Forget tokens")."""
-    session = ctx.session()
-    env = ctx.env(args)
-    with session.edit() as records:
-        comp = records.get_oauth(args.name)
-        dropped = records.drop_token(env, comp.name)
-    if dropped:
-        ctx.print(f"Forgot the tokens of {comp.name} in {env}")
-    else:
-        ctx.print(f"{comp.name} has no tokens in {env}: nothing to forget")
-    return 0
+    from tui.cli.lifecycle_cmds import cmd_forget as forget
+
+    return forget(args, ctx)

@@ -75,7 +75,7 @@ class TokenReport:
     granted_scopes: tuple[str, ...] = ()
     requested_scopes: tuple[str, ...] = ()
     missing_scopes: tuple[str, ...] = ()
-    access_token: str = "none"
+    access_token_format: str = "none"
     """``JWT`` (claims decoded for display, not verified), ``opaque`` or ``none``."""
     access_token_claims: dict[str, str] = field(default_factory=dict)
     issued_at: float | None = None
@@ -203,7 +203,7 @@ def build_report(
         granted_scopes=granted,
         requested_scopes=requested,
         missing_scopes=missing,
-        access_token="none" if not tok.access_token else ("JWT" if jwt else "opaque"),
+        access_token_format="none" if not tok.access_token else ("JWT" if jwt else "opaque"),
         access_token_claims={k: _text(jwt[k]) for k in SHOWN_CLAIMS if jwt and k in jwt},
         issued_at=issued,
         expires_at=tok.expires_at,
