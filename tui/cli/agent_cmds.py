@@ -106,7 +106,7 @@ def _serve(ctx: Context, keep_alive: float, command: list[str], log: Any, ready:
     for name in [k for k in os.environ if "PASSPHRASE" in k.upper()]:
         del os.environ[name]  # never handed to the notify command or anything else
     agent = Agent(session, keep_alive=keep_alive, notify_command=command, log=log)
-    server = AgentServer(agent.handle)
+    server = AgentServer(agent.handle, on_refused=agent.count_refused)
     try:
         server.bind()
     except OperationFailed as exc:

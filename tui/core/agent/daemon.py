@@ -69,6 +69,8 @@ class Agent:
         self.notifier = Notifier(notify_command)
         self.locked_reason = ""
         self.refreshes = 0
+        self.refused = 0
+        """Connections from other users refused at the socket (kept by the server)."""
         self.events: collections.deque[dict[str, Any]] = collections.deque(maxlen=20)
         self._log = log or (lambda _line: None)
         self._stat: tuple[int, int, int] | None = self._vault_stat()
@@ -76,6 +78,7 @@ class Agent:
         self._wake = threading.Event()
         self.stopped = threading.Event()
         self._last_gap: dict[tuple[str, str], float] = {}
+        self._clocks = (time.time(), time.monotonic())
 
     # --------------------------------------------------------------- control
     def stop(self) -> None:
@@ -92,6 +95,10 @@ class Agent:
                 session._records = type(session.records)()  # drop tokens held in memory
             self.locked_reason = reason
         self._event("locked", "", "", reason)
+
+    def count_refused(self) -> None:
+        """Called by the server for each connection from another user."""
+        self.refused += 1
 
     # ------------------------------------------------------------ vault file
     def _vault_stat(self) -> tuple[int, int, int] | None:
@@ -149,32 +156,40 @@ class Agent:
 
     def run_loop(self) -> None:
         """Refresh whatever is due until ``stop()``."""
-        wall, mono = time.time(), time.monotonic()
+        self._clocks = (time.time(), time.monotonic())
         while not self.stopped.is_set():
-            now_wall, now_mono = time.time(), time.monotonic()
-            if clock_jumped(now_wall - wall, now_mono - mono):
-                self._log("the clock jumped (suspend/resume?): refreshing what is due now")
-                self.schedule.woke_after_jump()
-                self._last_gap.clear()
-            wall, mono = now_wall, now_mono
-            wait = MAX_SLEEP
-            if self.session is not None:
-                self.check_vault()
-                infos = self.infos()
-                self.schedule.forget_missing(infos)
-                for due in self.schedule.due(infos, time.time()):
-                    if self.stopped.is_set() or self.session is None:
-                        break
-                    if time.time() < self._last_gap.get((due.environment, due.name), 0.0):
-                        continue
-                    self.refresh(due)
-                nxt = self.schedule.next_wake(self.infos())
-                if nxt is not None:
-                    gaps = [t for t in self._last_gap.values() if t > time.time()]
-                    nxt = max(nxt, min(gaps)) if gaps and nxt <= time.time() else nxt
-                    wait = min(MAX_SLEEP, max(0.05, nxt - time.time()))
-            self._wake.wait(wait)
+            self._wake.wait(self.tick())
             self._wake.clear()
+
+    def tick(self) -> float:
+        """One pass: notice a clock jump and vault changes, refresh what is due; returns
+        how long to sleep before the next pass."""
+        now_wall, now_mono = time.time(), time.monotonic()
+        wall, mono = self._clocks
+        if clock_jumped(now_wall - wall, now_mono - mono):
+            self._log("the clock jumped (suspend/resume?): refreshing what is due now")
+            self.schedule.woke_after_jump()
+            self._last_gap.clear()
+        self._clocks = (now_wall, now_mono)
+        if self.session is None:
+            return MAX_SLEEP
+        self.check_vault()
+        infos = self.infos()
+        self.schedule.forget_missing(infos)
+        for due in self.schedule.due(infos, time.time()):
+            if self.stopped.is_set() or self.session is None:
+                break
+            if time.time() < self._last_gap.get((due.environment, due.name), 0.0):
+                continue  # refreshed moments ago and still due: the lifetime is too short
+            self.refresh(due)
+        nxt = self.schedule.next_wake(self.infos())
+        if nxt is None:
+            return MAX_SLEEP
+        now = time.time()
+        if nxt <= now:
+            gaps = [t for t in self._last_gap.values() if t > now]
+            nxt = min(gaps) if gaps else now
+        return min(MAX_SLEEP, max(0.05, nxt - now))
 
     def refresh(self, due: Due) -> None:
         """Refresh one slot through the locked path and record the outcome."""
@@ -335,6 +350,7 @@ class Agent:
             "locked_reason": self.locked_reason,
             "keep_alive": self.schedule.keep_alive,
             "refreshes": self.refreshes,
+            "refused": self.refused,
             "tokens": items,
             "events": list(self.events),
         }

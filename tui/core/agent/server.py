@@ -70,11 +70,15 @@ def peer_uid(conn: socket.socket) -> int | None:
 class AgentServer:
     """Accepts connections on the agent socket and answers each request with ``handler``."""
 
-    def __init__(self, handler: Handler, path: str | None = None) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        path: str | None = None,
+        on_refused: Callable[[], None] | None = None,
+    ) -> None:
         self.handler = handler
         self.path = path or socket_path()
-        self.refused = 0
-        """Connections refused because the peer was another user."""
+        self._on_refused = on_refused or (lambda: None)
         self._sock: socket.socket | None = None
         self._lock_fd: int | None = None
         self._slots = threading.BoundedSemaphore(MAX_CLIENTS)
@@ -150,7 +154,7 @@ class AgentServer:
         try:
             with conn:
                 if peer_uid(conn) != os.getuid():
-                    self.refused += 1
+                    self._on_refused()
                     return  # another user: not a word
                 conn.settimeout(REQUEST_TIMEOUT)
                 request = _read_request(conn)
