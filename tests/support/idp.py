@@ -37,7 +37,8 @@ Knobs (plain attributes, change them any time; all thread-safe to read):
 * ``token_fault``: None | ``"500"`` | ``"html"`` | ``"invalid_json"`` | ``"hang"`` |
   ``"disconnect"`` (the token endpoint answers badly without changing any state; ``hang``
   waits ``hang_seconds`` or until ``stop()``; ``disconnect`` closes the connection without a
-  word). ``fail_next_token(error, description, status=400)`` queues one OAuth error reply.
+  word); ``"trickle"``, ``"huge"``, ``"reply"`` (hostile answers: see ``idp_faults``).
+  ``fail_next_token(error, description, status=400)`` queues one OAuth error reply.
 * Device grant: ``device_mode`` ``"approve"`` | ``"deny"`` | ``"expire"`` | ``"manual"``
   (then ``approve_device(user_code)`` / ``deny_device(user_code)``), ``device_interval`` (1 s;
   fractions allowed for fast tests), ``device_pending_polls`` (1), ``device_slow_down_polls``
@@ -81,6 +82,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
+from tests.support import idp_faults
 from tests.support.idp_lifecycle import LifecycleMixin
 from tests.support.idp_strict import (
     MAX_BODY,
@@ -221,6 +223,9 @@ class TestIdP(LifecycleMixin):
         self.revoke_grant_on_replay = True
         self.token_fault: str | None = None
         self.hang_seconds = 60.0
+        self.trickle_seconds = 0.5
+        self.huge_bytes = 100 * 1024 * 1024
+        self.fault_body = b"{}"
         self.device_mode = "approve"
         self.device_interval: float = 1
         self.device_pending_polls = 1
@@ -870,6 +875,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif fault == "disconnect":
             self.close_connection = True  # nothing sent: the client sees a closed connection
+        elif fault in idp_faults.FAULTS:
+            idp_faults.serve(self, fault)
         else:
             raise ValueError(f"unknown token_fault {fault!r}")
         return True

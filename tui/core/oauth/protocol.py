@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from tui.core.errors import TokendeskError, TransientError, UsageError
 from tui.core.models.oauth import OAuthComponent
+from tui.core.oauth.bounded import MAX_REPLY_BYTES, ReplyTooLarge, bounded_transport, limit_hit
 from tui.core.oauth.classify import classify_oauth_error, one_line, transient
 
 DEFAULT_TIMEOUT = 30.0
@@ -62,6 +63,10 @@ def http_timeout() -> float:
     return value
 
 
+class UnusableReply(Exception):
+    """A successful token reply that ``reply_problem`` refuses (message: what is wrong)."""
+
+
 class OAuthErrorReply(TokendeskError):
     """An OAuth error JSON reply, kept raw for callers that act on it (device polling)."""
 
@@ -86,6 +91,9 @@ def make_client(
         redirect_uri=redirect_uri,
         code_challenge_method="S256",
         timeout=timeout or http_timeout(),
+        # The whole exchange, not each read, ends within the timeout, and the answer is
+        # capped: the refresh holds the vault lock meanwhile.
+        transport=bounded_transport(timeout or http_timeout()),
         follow_redirects=False,
         headers={"User-Agent": "tokendesk"},
     )
@@ -93,6 +101,15 @@ def make_client(
 
     def keep(resp: Any) -> Any:
         last["response"] = resp
+        try:
+            body = resp.json()
+        except (ValueError, RecursionError):
+            return resp  # authlib fails on it too, and _call says so
+        if resp.status_code == 200 and isinstance(body, dict) and "error" not in body:
+            # Checked before authlib reads the reply (it would choke on some values).
+            problem = reply_problem(body)
+            if problem:
+                raise UnusableReply(problem)
         return resp
 
     client.register_compliance_hook("access_token_response", keep)
@@ -136,13 +153,58 @@ def _call(
         raise network_error(
             exc, component, component.token_url, _seconds(client), during=during
         ) from None
-    except ValueError:
+    except UnusableReply as exc:
+        raise transient(component, f"the token endpoint's answer {exc}", during=during) from None
+    except (ValueError, RecursionError):  # RecursionError: JSON nested without end
         raise transient(
             component, "the token endpoint's answer is not a JSON object", during=during
         ) from None
-    if not isinstance(token, dict) or not token.get("access_token"):
-        raise transient(component, "the token endpoint's answer has no access_token", during=during)
+    problem = reply_problem(token)
+    if problem:
+        raise transient(component, f"the token endpoint's answer {problem}", during=during)
     return dict(token)
+
+
+MAX_LIFETIME = 366 * 86400.0
+"""Longest access-token lifetime accepted (a year; real ones last minutes to hours)."""
+MAX_TOKEN_CHARS = 64 * 1024
+
+
+def reply_problem(reply: Any) -> str:
+    """What makes a successful token reply unusable ("" when it is fine).
+
+    RFC 6749 section 5.1: ``access_token`` and ``token_type`` strings (only Bearer is
+    supported; a missing type is taken as Bearer), ``expires_in`` a positive number of
+    seconds; we also bound the lifetime and the token sizes so the record stays usable.
+    """
+    if not isinstance(reply, dict):
+        return "is not a JSON object"
+    access = reply.get("access_token")
+    if not isinstance(access, str) or not access.strip():
+        return "has no access_token string"
+    for key in ("access_token", "refresh_token", "id_token"):
+        value = reply.get(key)
+        if value is not None and not isinstance(value, str):
+            return f"has a {key} that is not a string"
+        if isinstance(value, str) and (len(value) > MAX_TOKEN_CHARS or not value.isprintable()):
+            return f"has an unusable {key} (too long or with control characters)"
+    token_type = reply.get("token_type", "Bearer")
+    if not isinstance(token_type, str) or token_type.lower() != "bearer":
+        return f"has token_type {one_line(str(token_type), 40)!r}, not Bearer"
+    if reply.get("scope") is not None and not isinstance(reply["scope"], str):
+        return "has a scope that is not a string"
+    expires_in = reply.get("expires_in")
+    if expires_in is not None:
+        try:
+            seconds = float(expires_in) if not isinstance(expires_in, bool) else math.nan
+        except (TypeError, ValueError):
+            seconds = math.nan
+        if not (math.isfinite(seconds) and 0 < seconds <= MAX_LIFETIME):
+            return (
+                f"has expires_in {one_line(str(expires_in), 40)!r}, not a number of seconds "
+                f"above 0 and at most {MAX_LIFETIME:g}"
+            )
+    return ""
 
 
 def _seconds(client: Any) -> float:
@@ -187,6 +249,19 @@ def network_failure(exc: BaseException, url: str, seconds: float) -> tuple[str, 
 
     def fail(detail: str, hint: str) -> tuple[str, str]:
         return detail, hint
+
+    bound = limit_hit(exc)
+    if isinstance(bound, ReplyTooLarge):
+        return fail(
+            f"the answer of {host} is larger than {MAX_REPLY_BYTES // 1024} KB; it was not read",
+            "check the URL: a token endpoint answers with a few kilobytes",
+        )
+    if bound is not None:
+        partly = "complete " if bound.received else ""
+        return fail(
+            f"no {partly}answer from {host} within {seconds:g} s",
+            f"the server may be down or slow: try again later, or raise {TIMEOUT_VARIABLE}",
+        )
 
     if isinstance(exc, httpx.TimeoutException) or isinstance(root, TimeoutError):
         return fail(
@@ -312,7 +387,7 @@ def device_authorization(
             ) from None
         try:
             body = resp.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
         if not isinstance(body, dict):
             raise transient(
@@ -349,7 +424,7 @@ def poll_device(
                 if resp is not None:
                     try:
                         body = resp.json()
-                    except ValueError:
+                    except (ValueError, RecursionError):
                         body = {}
                 raise OAuthErrorReply(
                     exc.error or "error",
