@@ -19,9 +19,12 @@ TENANT = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]*")
 
 
 def is_loopback_host(host: str) -> bool:
-    """True for ``localhost`` and literal loopback addresses (127.0.0.0/8, ::1)."""
+    """True for exactly ``localhost`` and literal loopback addresses (127.0.0.0/8, ::1).
+
+    ``*.localhost`` names are not: a resolver may send them to DNS like any other name.
+    """
     host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
