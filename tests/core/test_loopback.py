@@ -33,9 +33,10 @@ def test_not_loopback(host):
 
 
 def test_plain_http_to_a_localhost_subdomain_is_refused():
+    ok = {"authorization_url": "https://idp.example/a", "client_id": "c"}
     with pytest.raises(ValidationError, match="https"):
-        OAuthComponent(name="X", token_url="http://evil.localhost/token", client_id="c")
-    OAuthComponent(name="X", token_url="http://localhost:8080/token", client_id="c")
+        OAuthComponent(name="X", token_url="http://evil.localhost/token", **ok)
+    OAuthComponent(name="X", token_url="http://localhost:8080/token", **ok)
 
 
 def test_plaintext_imap_to_a_localhost_subdomain_is_refused():
