@@ -48,15 +48,22 @@ MIN_MEMORY_KIB = 8 * 1024
 MAX_MEMORY_KIB = 4 * 1024 * 1024
 MAX_ITERATIONS = 64
 MAX_LANES = 64
+# Within those bounds a planted file could still ask for 4 GiB x 64 passes (minutes of work
+# before "wrong passphrase"): the cost (memory x passes) is also capped at a small multiple
+# of the default, unless the caller opts in (the user chose costlier parameters).
+DEFAULT_MEMORY_KIB = 64 * 1024
+DEFAULT_ITERATIONS = 3
+MAX_COST_FACTOR = 4
+MAX_COST = MAX_COST_FACTOR * DEFAULT_MEMORY_KIB * DEFAULT_ITERATIONS
 
 
 @dataclass(frozen=True)
 class KdfParams:
     """Argon2id parameters; stored in the header so they can be raised later."""
 
-    memory_kib: int = 64 * 1024
+    memory_kib: int = DEFAULT_MEMORY_KIB
     """Memory cost in KiB (RFC 9106 second recommended option: 64 MiB)."""
-    iterations: int = 3
+    iterations: int = DEFAULT_ITERATIONS
     """Number of passes over memory."""
     lanes: int = 4
     """Degree of parallelism."""
@@ -75,9 +82,29 @@ class KdfParams:
                 f"(memory {self.memory_kib} KiB, iterations {self.iterations}, lanes {self.lanes})"
             )
 
-    def derive(self, passphrase: str, salt: bytes) -> bytes:
-        """Derive the 32-byte key-encryption key from a passphrase."""
+    @property
+    def cost(self) -> int:
+        """Memory x passes, in KiB: what one derivation costs."""
+        return self.memory_kib * self.iterations
+
+    def check_cost(self, *, allow_costly: bool = False) -> None:
+        """Raise ``UnsafeParameters`` when the cost exceeds ``MAX_COST`` without opt-in."""
         self.check()
+        if self.cost > MAX_COST and not allow_costly:
+            raise UnsafeParameters(
+                f"the vault asks for a key derivation of {self.memory_kib // 1024} MiB x "
+                f"{self.iterations} passes, more than {MAX_COST_FACTOR} times the default "
+                f"({DEFAULT_MEMORY_KIB // 1024} MiB x {DEFAULT_ITERATIONS}); it was not run"
+            )
+
+    def derive(self, passphrase: str, salt: bytes, *, allow_costly: bool = False) -> bytes:
+        """Derive the 32-byte key-encryption key from a passphrase.
+
+        Raises:
+            UnsafeParameters: parameters out of bounds, or costlier than ``MAX_COST``
+                without ``allow_costly``.
+        """
+        self.check_cost(allow_costly=allow_costly)
         kdf = Argon2id(
             salt=salt,
             length=KEY_SIZE,

@@ -36,7 +36,12 @@ _POLL = 0.01
 
 
 def _os_error(exc: OSError, what: str, path: Path) -> VaultError:
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+    if exc.errno == errno.EROFS:
+        return VaultPermissionError(
+            f"the file system holding {path} is mounted read-only ({what} it)",
+            hint="remount it read-write, or use a vault on a writable file system",
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM):
         return VaultPermissionError(f"permission denied {what} {path}")
     if exc.errno == errno.EISDIR:
         return VaultError(f"{path} is a directory, not a vault file")
@@ -134,14 +139,20 @@ class Vault:
         *,
         kdf: fmt.KdfParams | None = None,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        allow_costly_kdf: bool = False,
     ) -> Vault:
-        """Create a new vault; refuse to overwrite an existing one."""
+        """Create a new vault; refuse to overwrite an existing one.
+
+        ``allow_costly_kdf`` permits KDF parameters above ``format.MAX_COST`` (every later
+        open then needs it too).
+        """
         path = Path(path)
         kdf = kdf or fmt.KdfParams()
-        kdf.check()
+        kdf.check_cost(allow_costly=allow_costly_kdf)
         _ensure_directory(path.parent)
         salt, data_key = os.urandom(fmt.SALT_SIZE), os.urandom(fmt.KEY_SIZE)
-        header = fmt.new_header(kdf.derive(passphrase, salt), data_key, kdf, salt)
+        kek = kdf.derive(passphrase, salt, allow_costly=allow_costly_kdf)
+        header = fmt.new_header(kek, data_key, kdf, salt)
         plaintext = fmt.encode_payload(payload)
         vault = cls(path, header, data_key, plaintext)
         lock = _FileLock(vault.lock_path)
@@ -161,13 +172,19 @@ class Vault:
         passphrase: str,
         *,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        allow_costly_kdf: bool = False,
     ) -> Vault:
-        """Open and unlock an existing vault (runs the key derivation once)."""
+        """Open and unlock an existing vault (runs the key derivation once).
+
+        A file asking for a key derivation costlier than ``format.MAX_COST`` is refused
+        (``UnsafeParameters``) before it runs, unless ``allow_costly_kdf``.
+        """
         path = Path(path)
         blob = _read(path)
         try:
             header, ad, sealed = fmt.parse(blob)
-            data_key = fmt.unwrap_key(header.kdf.derive(passphrase, header.salt), header)
+            kek = header.kdf.derive(passphrase, header.salt, allow_costly=allow_costly_kdf)
+            data_key = fmt.unwrap_key(kek, header)
             plaintext = fmt.open_plaintext(data_key, header, ad, sealed)
             fmt.decode_payload(plaintext)
         except CorruptVault as exc:
@@ -250,26 +267,30 @@ class Vault:
         *,
         kdf: fmt.KdfParams | None = None,
         timeout: float = DEFAULT_LOCK_TIMEOUT,
+        allow_costly_kdf: bool = False,
     ) -> None:
-        """Re-wrap the data key under a new passphrase (optionally new KDF parameters).
+        """Change the passphrase: a new data key, the payload re-encrypted under it.
 
-        The payload is not re-encrypted with a new key; the backup file is removed since it
-        would still open with the old passphrase.
+        A copy of an older generation (a backup, a synced file) and the old passphrase
+        yield only the old data key, which opens nothing written after the change. The
+        backup file is removed too, since it would still open with the old passphrase.
         """
         kdf = kdf or self._header.kdf
-        kdf.check()
         salt = os.urandom(fmt.SALT_SIZE)
-        kek = kdf.derive(new_passphrase, salt)
+        kek = kdf.derive(new_passphrase, salt, allow_costly=allow_costly_kdf)
+        data_key = bytearray(os.urandom(fmt.KEY_SIZE))
         lock = _FileLock(self.lock_path)
         lock.acquire(timeout)
         try:
             self._read_current()
-            header = fmt.new_header(kek, self._key, kdf, salt)
-            self._write(fmt.seal_plaintext(header, self._key, self._plaintext), keep_backup=False)
-            self._header = header
+            header = fmt.new_header(kek, bytes(data_key), kdf, salt)
+            self._write(fmt.seal_plaintext(header, data_key, self._plaintext), keep_backup=False)
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.backup_path)
             _fsync_dir(self.path.parent)
+            old, self._key, self._header = self._key, data_key, header
+            for i in range(len(old)):
+                old[i] = 0
         finally:
             lock.release()
 
@@ -346,12 +367,27 @@ def backup_path_for(path: Path) -> Path:
 
 
 def _ensure_directory(directory: Path) -> None:
-    if directory.is_dir():
-        return
-    try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _os_error(exc, "creating the directory", directory) from None
+    """Create ``directory`` and its missing parents, each 0700 (whatever the umask).
+
+    ``Path.mkdir(parents=True)`` gives the parents the default mode, 0777 under umask 000.
+    """
+    missing: list[Path] = []
+    current = directory
+    while not current.is_dir():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for part in reversed(missing):
+        try:
+            part.mkdir(mode=0o700)  # the umask can only narrow this
+        except FileExistsError:
+            if not part.is_dir():
+                raise _os_error(
+                    OSError(errno.ENOTDIR, "Not a directory"), "creating the directory", part
+                ) from None
+        except OSError as exc:
+            raise _os_error(exc, "creating the directory", part) from None
 
 
 def _read(path: Path) -> bytes:

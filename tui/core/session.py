@@ -19,12 +19,13 @@ from pathlib import Path
 
 from tui.core.errors import OperationFailed, UsageError, ValidationError
 from tui.core.records import Records
-from vault import KdfParams, Vault
+from vault import KdfParams, UnsafeParameters, Vault
 
 VAULT_ENV = "TOKENDESK_VAULT"
 PASSPHRASE_ENV = "TOKENDESK_PASSPHRASE"
 PASSPHRASE_COMMAND_ENV = "TOKENDESK_PASSPHRASE_COMMAND"
 NEW_PASSPHRASE_ENV = "TOKENDESK_NEW_PASSPHRASE"
+COSTLY_KDF_ENV = "TOKENDESK_ALLOW_COSTLY_KDF"
 VAULT_FILENAME = "vault.tokendesk"
 DEFAULT_EDIT_TIMEOUT = 30.0
 
@@ -120,8 +121,21 @@ class Session:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], passphrase: str) -> Session:
-        """Unlock an existing vault (runs the key derivation once)."""
-        return cls(Vault.open(path, passphrase))
+        """Unlock an existing vault (runs the key derivation once).
+
+        A key derivation costlier than the vault library's bound runs only when
+        ``TOKENDESK_ALLOW_COSTLY_KDF=1`` says the user chose such parameters.
+        """
+        allow = os.environ.get(COSTLY_KDF_ENV, "") == "1"
+        try:
+            return cls(Vault.open(path, passphrase, allow_costly_kdf=allow))
+        except UnsafeParameters as exc:
+            if exc.hint is None and not allow:
+                exc.hint = (
+                    "a vault you did not make may be a trap; if you chose these parameters, "
+                    f"set {COSTLY_KDF_ENV}=1"
+                )
+            raise
 
     @classmethod
     def create(
@@ -156,7 +170,8 @@ class Session:
         self._records = records
 
     def change_passphrase(self, new_passphrase: str) -> None:
-        """Re-wrap the vault's key under a new passphrase."""
+        """Change the passphrase (a new data key; the payload is re-encrypted under it)."""
         if not new_passphrase:
             raise ValidationError("the new passphrase is empty")
-        self.vault.change_passphrase(new_passphrase)
+        allow = os.environ.get(COSTLY_KDF_ENV, "") == "1"
+        self.vault.change_passphrase(new_passphrase, allow_costly_kdf=allow)
