@@ -9,6 +9,13 @@ server certificate for ``127.0.0.1``/``localhost`` with ``openssl``, and runs
 - ``plain_port`` (only with ``no_starttls=True``): plain IMAP that does NOT offer STARTTLS.
   Dovecot 2.3 cannot switch TLS off per listener, so this port belongs to a second master
   process with ``ssl = no`` that serves the same maildirs.
+- with ``pop3=True``: ``pop3s_port`` (implicit TLS), ``pop3_port`` (offers STLS) and, with
+  ``no_starttls``, ``plain_pop3_port`` (no STLS). UIDLs are ``%08Xu%08Xv``.
+- with ``relay_port`` (an SMTP server on 127.0.0.1 that receives what is submitted, e.g.
+  `tests.support.smtpsink.SmtpSink`): ``submissions_port`` (implicit TLS),
+  ``submission_port`` (offers STARTTLS) and, with ``no_starttls``,
+  ``plain_submission_port``. Dovecot's submission service authenticates like IMAP and
+  relays every message to the relay.
 
 Users: every entry of ``passwords`` logs in with PLAIN/LOGIN (passwd-file); any other user
 logs in with XOAUTH2/OAUTHBEARER, checked by Dovecot's ``oauth2`` passdb with RFC 7662
@@ -152,6 +159,8 @@ class Dovecot:
         username_attribute: str = "email",
         passwords: dict[str, str] | None = None,
         no_starttls: bool = False,
+        pop3: bool = False,
+        relay_port: int | None = None,
         debug: bool = False,
     ) -> None:
         self.root = Path(root)
@@ -163,6 +172,12 @@ class Dovecot:
         self.imaps_port = 0
         self.imap_port = 0
         self.plain_port: int | None = None
+        self.pop3 = pop3
+        self.relay_port = relay_port
+        self.pop3_port = self.pop3s_port = 0
+        self.submission_port = self.submissions_port = 0
+        self.plain_pop3_port: int | None = None
+        self.plain_submission_port: int | None = None
         self._procs: list[subprocess.Popen[bytes]] = []
         self._confs: list[Path] = []
         self.uid, self.gid, self.user_name, self.group_name = _mail_owner()
@@ -237,6 +252,18 @@ class Dovecot:
         for _attempt in range(3):  # a port picked as free may be taken before Dovecot binds it
             self.imaps_port, self.imap_port = free_port(), free_port()
             self.plain_port = free_port() if self.no_starttls else None
+            ports = [self.imaps_port, self.imap_port]
+            if self.pop3:
+                self.pop3_port, self.pop3s_port = free_port(), free_port()
+                ports += [self.pop3_port, self.pop3s_port]
+                self.plain_pop3_port = free_port() if self.no_starttls else None
+            if self.relay_port:
+                self.submission_port, self.submissions_port = free_port(), free_port()
+                ports += [self.submission_port, self.submissions_port]
+                self.plain_submission_port = free_port() if self.no_starttls else None
+            ports += [
+                p for p in (self.plain_port, self.plain_pop3_port, self.plain_submission_port) if p
+            ]
             self._confs = [self._write_conf("main", tls=True)]
             if self.no_starttls:
                 self._confs.append(self._write_conf("plain", tls=False))
@@ -249,9 +276,6 @@ class Dovecot:
                             stderr=open(self.root / "log" / "stderr.log", "ab"),  # noqa: SIM115
                         )
                     )
-                ports = [self.imaps_port, self.imap_port]
-                if self.plain_port:
-                    ports.append(self.plain_port)
                 self._wait_for(ports)
                 return
             except DovecotFailed as e:
@@ -346,6 +370,7 @@ class Dovecot:
 
     def _write_conf(self, name: str, *, tls: bool) -> Path:
         root = self.root
+        chroot = "" if os.geteuid() == 0 else "  chroot =\n"  # chroot needs root
 
         def listener(name: str, port: int | None, *, implicit: bool = False) -> str:
             ssl_line = "    ssl = yes\n" if implicit else ""
@@ -358,8 +383,33 @@ class Dovecot:
             listeners = listener("imap", self.imap_port) + listener(
                 "imaps", self.imaps_port, implicit=True
             )
+            pop3 = listener("pop3", self.pop3_port) + listener(
+                "pop3s", self.pop3s_port, implicit=True
+            )
+            submission = listener("submission", self.submission_port) + listener(
+                "submissions", self.submissions_port, implicit=True
+            )
         else:
             listeners = listener("imap", self.plain_port) + listener("imaps", 0)
+            pop3 = listener("pop3", self.plain_pop3_port) + listener("pop3s", 0)
+            submission = listener("submission", self.plain_submission_port) + listener(
+                "submissions", 0
+            )
+        protocols = "imap"
+        services = ""
+        if self.pop3:
+            protocols += " pop3"
+            services += f"pop3_uidl_format = %08Xu%08Xv\nservice pop3-login {{\n{chroot}{pop3}}}\n"
+        if self.relay_port:
+            protocols += " submission"
+            services += (
+                "hostname = localhost\n"
+                f"submission_relay_host = {HOST}\n"
+                f"submission_relay_port = {self.relay_port}\n"
+                "submission_relay_trusted = yes\n"
+                "submission_relay_ssl = no\n"
+                f"service submission-login {{\n{chroot}{submission}}}\n"
+            )
         ssl_conf = (
             f"ssl = yes\nssl_cert = <{self.cert_file}\nssl_key = <{self.key_file}\n"
             "ssl_min_protocol = TLSv1.2\n"
@@ -367,7 +417,6 @@ class Dovecot:
             else "ssl = no\n"
         )
         debug = "auth_debug = yes\nmail_debug = yes\n" if self.debug else ""
-        chroot = "" if os.geteuid() == 0 else "  chroot =\n"  # chroot needs root
         if os.geteuid() != 0:  # unprivileged master: every service runs as this user
             debug += (
                 f"default_internal_user = {self.user_name}\n"
@@ -380,7 +429,7 @@ base_dir = {root}/run-{name}
 state_dir = {root}/state-{name}
 log_path = {root}/log/{name}.log
 listen = {HOST}
-protocols = imap
+protocols = {protocols}
 {ssl_conf}disable_plaintext_auth = no
 auth_mechanisms = plain login xoauth2 oauthbearer
 auth_failure_delay = 0
@@ -398,7 +447,7 @@ namespace inbox {{
 }}
 service imap-login {{
 {chroot}{listeners}}}
-service anvil {{
+{services}service anvil {{
 {chroot}  unix_listener anvil-auth-penalty {{
     mode = 0
   }}

@@ -6,10 +6,15 @@
   ``Bulk`` with ``BULK_COUNT`` messages, ``Archive/2024``) and ``PASSWORD_USER`` (INBOX
   corpus only). A missing ``dovecot`` binary FAILS the tests (it never skips them).
 * ``corpus``: the seeded INBOX messages (`mailgen.Seeded`, UID i+1 is element i).
+* ``smtp_sink``: the SMTP server Dovecot's submission service relays to (`SmtpSink`).
 * ``mail_vault``: per test, a cheap-KDF vault holding an OAuth2 component for ``mail_idp``
   with a fresh token for ``OAUTH_USER`` and mail components for each way in (see
   `MailVault`); ``mail_vault.session()`` opens it in-process, the ``cli`` fixture runs the
   CLI against it.
+* ``pop_vault``: ``mail_vault`` plus POP3 components (``pop3s-x`` XOAUTH2, ``pop3-b`` STLS
+  + OAUTHBEARER, ``pop3-pw`` password, ``pop3-refused``/``pop3-allowed`` on the port
+  without STLS) and outbound ones (``smtps-x`` XOAUTH2, ``smtp-b`` STARTTLS + OAUTHBEARER,
+  ``smtp-pw`` password, ``smtp-refused`` on the port without STARTTLS).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import pytest
 from tests.support import mailgen
 from tests.support.dovecot import Dovecot
 from tests.support.idp import CONFIDENTIAL_CLIENT, IssuedToken, TestIdP
+from tests.support.smtpsink import SmtpSink
 
 OAUTH_USER = "olivia@example.test"
 PASSWORD_USER = "pat@example.test"
@@ -45,7 +51,13 @@ def mail_idp() -> Iterator[TestIdP]:
 
 
 @pytest.fixture(scope="session")
-def dovecot(mail_idp: TestIdP) -> Iterator[Dovecot]:
+def smtp_sink() -> Iterator[SmtpSink]:
+    with SmtpSink() as sink:
+        yield sink
+
+
+@pytest.fixture(scope="session")
+def dovecot(mail_idp: TestIdP, smtp_sink: SmtpSink) -> Iterator[Dovecot]:
     # Not pytest's tmp_path: its base directory is mode 0700, and Dovecot's unprivileged
     # processes must be able to reach the server directory.
     root = Path(tempfile.mkdtemp(prefix="tokendesk-dovecot-"))
@@ -54,6 +66,8 @@ def dovecot(mail_idp: TestIdP) -> Iterator[Dovecot]:
         introspection_url=mail_idp.introspection_url_with_credentials,
         passwords={PASSWORD_USER: PASSWORD},
         no_starttls=True,
+        pop3=True,
+        relay_port=smtp_sink.port,
     )
     server.start()
     try:
@@ -181,6 +195,66 @@ def mail_vault(make_vault: Callable[..., Path], dovecot: Dovecot, mail_idp: Test
     oauth = oauth_component(mail_idp)
     records.add(oauth)
     for comp in mail_components(dovecot):
+        records.add(comp)
+    issued = mail_idp.issue_token(OAUTH_USER, scope=IMAP_SCOPE)
+    records.set_token(records.current_environment, OAUTH_NAME, token_record(issued, oauth))
+    return MailVault(make_vault(records), issued, dovecot, mail_idp)
+
+
+def more_mail_components(d: Dovecot) -> list:
+    """POP3 and outbound components for ``pop_vault`` (see the module docstring)."""
+    from tui.core.models.mail import MailComponent
+    from tui.core.models.outbound import OutboundComponent
+
+    ca = str(d.ca_file)
+    ref = f"@{OAUTH_VAR}"
+    pw = {"username": PASSWORD_USER, "auth": "password", "password": PASSWORD}
+    return [
+        MailComponent(
+            name="pop3s-x", host=d.host, port=d.pop3s_port, protocol="pop3s", token_ref=ref,
+            ca_file=ca,
+        ),
+        MailComponent(
+            name="pop3-b", host=d.host, port=d.pop3_port, protocol="pop3", username=OAUTH_USER,
+            token_ref=ref, sasl="oauthbearer", ca_file=ca,
+        ),
+        MailComponent(
+            name="pop3-pw", host="localhost", port=d.pop3s_port, protocol="pop3s", ca_file=ca,
+            **pw,
+        ),
+        MailComponent(
+            name="pop3-refused", host=d.host, port=d.plain_pop3_port or 0, protocol="pop3",
+            ca_file=ca, **pw,
+        ),
+        MailComponent(
+            name="pop3-allowed", host=d.host, port=d.plain_pop3_port or 0, protocol="pop3",
+            ca_file=ca, allow_plaintext=True, **pw,
+        ),
+        OutboundComponent(
+            name="smtps-x", host=d.host, port=d.submissions_port, token_ref=ref, ca_file=ca
+        ),
+        OutboundComponent(
+            name="smtp-b", host=d.host, port=d.submission_port, protocol="smtp",
+            username=OAUTH_USER, token_ref=ref, sasl="oauthbearer", ca_file=ca,
+        ),
+        OutboundComponent(
+            name="smtp-pw", host="localhost", port=d.submissions_port, ca_file=ca, **pw
+        ),
+        OutboundComponent(
+            name="smtp-refused", host=d.host, port=d.plain_submission_port or 0,
+            protocol="smtp", ca_file=ca, **pw,
+        ),
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def pop_vault(make_vault: Callable[..., Path], dovecot: Dovecot, mail_idp: TestIdP) -> MailVault:
+    from tui.core.records import Records
+
+    records = Records()
+    oauth = oauth_component(mail_idp)
+    records.add(oauth)
+    for comp in mail_components(dovecot) + more_mail_components(dovecot):
         records.add(comp)
     issued = mail_idp.issue_token(OAUTH_USER, scope=IMAP_SCOPE)
     records.set_token(records.current_environment, OAUTH_NAME, token_record(issued, oauth))

@@ -26,6 +26,7 @@ VERB_MODULES = (
     "lifecycle_cmds",
     "mail_cmds",
     "mail_read_cmds",
+    "mail_send_cmds",
     "agent_cmds",
 )
 

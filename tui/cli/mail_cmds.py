@@ -1,7 +1,9 @@
-"""Mail component verbs: ``mail add|edit|rm|test``.
+"""Mail component verbs: ``mail add|edit|rm|test``, for inbound and outbound components.
 
-The reading verbs are in `tui.cli.mail_read_cmds`; all of them sit under one ``mail`` verb
-(`tui.cli.common.mail_verbs`).
+``--protocol`` picks the kind: imaps/imap/pop3s/pop3 make an inbound component
+(`MailComponent`), smtps/smtp an outbound one (`OutboundComponent`). The reading verbs
+are in `tui.cli.mail_read_cmds`, ``mail send`` in `tui.cli.mail_send_cmds`; all of them
+sit under one ``mail`` verb (`tui.cli.common.mail_verbs`).
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from tui.cli.common import Context, add_env_option, mail_verbs, parse_int
 from tui.core.errors import UsageError, ValidationError
-from tui.core.models.mail import DEFAULT_PORTS, MailComponent
+from tui.core.models.mail import CONTENTS, DEFAULT_PORTS, PROTOCOLS, MailComponent
+from tui.core.models.outbound import SMTP_PROTOCOLS, OutboundComponent
 
 if TYPE_CHECKING:
+    from tui.core.mail.models import ServerInfo
     from tui.core.records import Records
 
 
@@ -23,23 +27,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``mail`` and its sub-verbs to the top-level parser."""
     verbs = mail_verbs(sub)
 
-    p = verbs.add_parser("add", help="add an IMAP component")
+    p = verbs.add_parser("add", help="add a mail component (IMAP, POP3 or SMTP submission)")
     p.add_argument("name", metavar="NAME")
     _component_options(p, adding=True)
     p.set_defaults(handler=cmd_add)
 
-    p = verbs.add_parser("edit", help="change an IMAP component (only the options given)")
+    p = verbs.add_parser("edit", help="change a mail component (only the options given)")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--rename", metavar="NEW", help="new component name")
     _component_options(p, adding=False)
     p.set_defaults(handler=cmd_edit)
 
-    p = verbs.add_parser("rm", help="delete an IMAP component")
+    p = verbs.add_parser("rm", help="delete a mail component")
     p.add_argument("name", metavar="NAME")
     p.set_defaults(handler=cmd_rm)
 
     p = verbs.add_parser(
-        "test", help="connect, log in, open the folder; report the server and message count"
+        "test",
+        help="connect, log in (inbound: open the folder); report the server and message count",
     )
     p.add_argument("name", metavar="NAME")
     add_env_option(p)
@@ -47,12 +52,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _component_options(p: argparse.ArgumentParser, *, adding: bool) -> None:
-    p.add_argument("--host", metavar="H", required=adding, help="IMAP server host")
-    p.add_argument("--port", metavar="P", help="port (default 993 for imaps, 143 for imap)")
+    p.add_argument("--host", metavar="H", required=adding, help="server host")
+    p.add_argument(
+        "--port",
+        metavar="P",
+        help="port (default: imaps 993, imap 143, pop3s 995, pop3 110, smtps 465, smtp 587)",
+    )
     p.add_argument(
         "--protocol",
-        choices=("imaps", "imap"),
-        help="imaps: implicit TLS (default); imap: STARTTLS",
+        choices=(*PROTOCOLS, *SMTP_PROTOCOLS),
+        help="inbound: imaps (default), imap (STARTTLS), pop3s, pop3 (STLS); "
+        "outbound: smtps (implicit TLS), smtp (STARTTLS)",
     )
     p.add_argument(
         "--username", metavar="U", help="login name (OAuth: defaults to the token's email)"
@@ -65,7 +75,13 @@ def _component_options(p: argparse.ArgumentParser, *, adding: bool) -> None:
     p.add_argument(
         "--sasl", choices=("xoauth2", "oauthbearer"), help="OAuth SASL mechanism (default xoauth2)"
     )
-    p.add_argument("--folder", metavar="F", help="folder to read (default INBOX)")
+    p.add_argument("--folder", metavar="F", help="inbound: folder to read (default INBOX)")
+    p.add_argument(
+        "--content",
+        choices=CONTENTS,
+        help="inbound: what reading gives: both (default), body, attachments",
+    )
+    p.add_argument("--from", dest="from_address", metavar="ADDR", help="outbound: sender address")
     p.add_argument("--ca-file", metavar="PATH", help="PEM CA file for private/corporate CAs")
     p.add_argument("--timeout", metavar="SECONDS", help="network timeout (default 30)")
     if adding:
@@ -111,7 +127,9 @@ def _ca_file(value: str) -> str:
 
 
 def _changes(
-    args: argparse.Namespace, current: MailComponent | None, password: str | None
+    args: argparse.Namespace,
+    current: MailComponent | OutboundComponent | None,
+    password: str | None,
 ) -> dict[str, Any]:
     """Component fields set by the command line options (``password`` read beforehand)."""
     out: dict[str, Any] = {}
@@ -134,6 +152,10 @@ def _changes(
         out["sasl"] = args.sasl
     if args.folder is not None:
         out["folder"] = args.folder
+    if args.content is not None:
+        out["content"] = args.content
+    if args.from_address is not None:
+        out["from_address"] = args.from_address
     if args.ca_file is not None:
         out["ca_file"] = _ca_file(args.ca_file)
     if args.timeout is not None:
@@ -148,7 +170,9 @@ def _changes(
     return out
 
 
-def _warn_issuer(ctx: Context, records: Records, comp: MailComponent, env: str | None) -> None:
+def _warn_issuer(
+    ctx: Context, records: Records, comp: MailComponent | OutboundComponent, env: str | None
+) -> None:
     from tui.core.mail.service import issuer_warning
 
     if comp.auth != "oauth":
@@ -163,18 +187,31 @@ def _warn_issuer(ctx: Context, records: Records, comp: MailComponent, env: str |
         ctx.warn(f"warning: {warning}")
 
 
-def _describe(comp: MailComponent) -> str:
+def _describe(comp: MailComponent | OutboundComponent) -> str:
     how = f"OAuth {comp.token_ref} ({comp.sasl})" if comp.auth == "oauth" else "password"
     user = comp.username or "(token's account)"
-    return f"{comp.protocol}://{comp.host}:{comp.port}, {user}, {how}, folder {comp.folder}"
+    where = f"{comp.protocol}://{comp.host}:{comp.port}, {user}, {how}"
+    if isinstance(comp, OutboundComponent):
+        return f"{where}, from {comp.from_address or user}"
+    return f"{where}, folder {comp.folder}, content {comp.content}"
+
+
+def _build(name: str, fields: dict[str, Any]) -> MailComponent | OutboundComponent:
+    if fields.get("protocol") in SMTP_PROTOCOLS:
+        if "folder" in fields or "content" in fields:
+            raise UsageError("--folder and --content are for inbound components, not smtp(s)")
+        return OutboundComponent(name=name, **fields)
+    if "from_address" in fields:
+        raise UsageError("--from is for outbound components (protocol smtps or smtp)")
+    return MailComponent(name=name, **fields)
 
 
 def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
-    """Create a mail component."""
+    """Create a mail component (outbound for protocol smtps/smtp)."""
     fields = _changes(args, None, _read_password() if args.password_stdin else None)
     session = ctx.session()
     with session.edit() as records:
-        comp = MailComponent(name=args.name, **fields)
+        comp = _build(args.name, fields)
         records.add(comp)
     ctx.print(f"Added mail component {comp.name}: {_describe(comp)}")
     _warn_issuer(ctx, session.records, comp, None)
@@ -186,8 +223,13 @@ def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
     password = _read_password() if args.password_stdin else None  # not under the vault lock
     session = ctx.session()
     with session.edit() as records:
-        current = records.get_mail(args.name)
+        current = _mail_kind(records, args.name)
         fields = _changes(args, current, password)
+        outbound = isinstance(current, OutboundComponent)
+        if fields.get("protocol", current.protocol) in SMTP_PROTOCOLS and not outbound:
+            raise UsageError("an inbound component cannot become outbound: add a new one")
+        if outbound and fields.get("protocol", "smtp") not in SMTP_PROTOCOLS:
+            raise UsageError("an outbound component cannot become inbound: add a new one")
         if args.rename is not None:
             fields["name"] = args.rename
         if not fields:
@@ -202,7 +244,7 @@ def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
     """Delete a mail component."""
     with ctx.session().edit() as records:
-        records.get_mail(args.name)
+        _mail_kind(records, args.name)
         records.remove(args.name)
     ctx.print(f"Removed mail component {args.name}")
     return 0
@@ -211,26 +253,40 @@ def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
 # -- test -----------------------------------------------------------------------------------
 
 
-_CAP_HIGHLIGHTS = ("IMAP4REV1", "IMAP4REV2", "IDLE", "CONDSTORE", "QRESYNC", "ESEARCH", "MOVE")
+_CAP_HIGHLIGHTS = (
+    "IMAP4REV1", "IMAP4REV2", "IDLE", "CONDSTORE", "QRESYNC", "ESEARCH", "MOVE",
+    "STLS", "UIDL", "TOP", "PIPELINING",
+)  # fmt: skip
+
+
+def _mail_kind(records: Records, name: str) -> MailComponent | OutboundComponent:
+    comp = records.get(name)
+    if not isinstance(comp, MailComponent | OutboundComponent):
+        raise UsageError(f"{name!r} is not a mail component")
+    return comp
 
 
 def cmd_test(args: argparse.Namespace, ctx: Context) -> int:
-    """Connect, authenticate, open the folder; print what happened at each step."""
-    from tui.core.mail.service import client_for
+    """Connect, authenticate (inbound: open the folder); print each step's outcome."""
+    from tui.core.mail.service import client_for, sender_for
 
     session = ctx.session()
     env = ctx.env(args)
-    comp = session.records.get_mail(args.name)
+    comp = _mail_kind(session.records, args.name)
     _warn_issuer(ctx, session.records, comp, env)
+    if isinstance(comp, OutboundComponent):
+        sender, credential = sender_for(session, args.name, env)
+        with sender:
+            _connect(ctx, comp, sender.connect())
+            sender.login(credential)
+            how = comp.sasl.upper() if comp.auth == "oauth" else "password"
+            ctx.print(f"Logged in:    {sender.username} ({how})")
+            ctx.print(f"Sends from:   {sender.from_address}")
+        ctx.print("OK")
+        return 0
     client, credential = client_for(session, args.name, env)
     with client:
-        info = client.connect()
-        if info.tls_version:
-            tls = f"{info.tls}, {info.tls_version}, {info.cipher}"
-        else:
-            tls = "plaintext, no TLS" if info.tls.startswith("none") else info.tls
-        ctx.print(f"Connected:    {comp.host}:{comp.port} ({tls})")
-        ctx.print(f"Greeting:     {info.greeting}")
+        _connect(ctx, comp, client.connect())
         client.login(credential)
         how = comp.sasl.upper() if comp.auth == "oauth" else "password"
         ctx.print(f"Logged in:    {client.username} ({how})")
@@ -241,3 +297,12 @@ def cmd_test(args: argparse.Namespace, ctx: Context) -> int:
         ctx.print(f"Folder:       {comp.folder}: {count} message{'s' if count != 1 else ''}")
     ctx.print("OK")
     return 0
+
+
+def _connect(ctx: Context, comp: MailComponent | OutboundComponent, info: ServerInfo) -> None:
+    if info.tls_version:
+        tls = f"{info.tls}, {info.tls_version}, {info.cipher}"
+    else:
+        tls = "plaintext, no TLS" if info.tls.startswith("none") else info.tls
+    ctx.print(f"Connected:    {comp.host}:{comp.port} ({tls})")
+    ctx.print(f"Greeting:     {info.greeting}")

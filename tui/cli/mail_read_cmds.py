@@ -1,4 +1,4 @@
-"""Reading verbs: ``mail folders|list|show``.
+"""Reading verbs: ``mail folders|list|show|save``.
 
 Thin over `tui.core.mail.service` (the TUI uses the same functions). Listing and reading are
 read-only on the server (IMAP EXAMINE and BODY.PEEK; POP3 never deletes): nothing is marked
@@ -11,17 +11,21 @@ import argparse
 import re
 import shutil
 import unicodedata
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.cli.common import Context, add_env_option, mail_verbs, parse_int
+from tui.core.errors import UsageError
 
 if TYPE_CHECKING:
     from tui.core.mail.client import MailClient
     from tui.core.mail.models import MessageSummary, MessageView
+    from tui.core.mail.pop3 import Pop3Client
+    from tui.core.models.mail import MailComponent
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``mail folders|list|show`` to the ``mail`` verb."""
+    """Add ``mail folders|list|show|save`` to the ``mail`` verb."""
     verbs = mail_verbs(sub)
     p = verbs.add_parser("folders", help="list the mailbox's folders")
     p.add_argument("name", metavar="NAME")
@@ -35,7 +39,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--folder", metavar="F", help="folder (default: the component's)")
     p.add_argument("--limit", metavar="N", default="50", help="messages per page (default 50)")
     p.add_argument(
-        "--before-uid", metavar="UID", help="list messages older than this UID (next page)"
+        "--before-uid",
+        metavar="UID",
+        help="list messages older than this UID (POP3: UIDL) (next page)",
     )
     p.add_argument("--json", action="store_true", help="print a JSON array")
     p.set_defaults(handler=cmd_list)
@@ -48,18 +54,42 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_show)
 
+    p = verbs.add_parser(
+        "save", help="save a message's attachments into a directory (never overwriting)"
+    )
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("uid", metavar="UID")
+    p.add_argument("--dir", metavar="DIR", required=True, help="directory to save into")
+    add_env_option(p)
+    p.add_argument("--folder", metavar="F", help="folder (default: the component's)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_save)
 
-def _open(args: argparse.Namespace, ctx: Context) -> MailClient:
+
+def _open(args: argparse.Namespace, ctx: Context) -> MailClient | Pop3Client:
     from tui.core.mail.service import open_client
 
     session = ctx.session()
     return open_client(session, args.name, ctx.env(args))
 
 
+def _component(args: argparse.Namespace, ctx: Context) -> MailComponent:
+    return ctx.session().records.get_mail(args.name)
+
+
 def _folder(args: argparse.Namespace, ctx: Context) -> str:
     if getattr(args, "folder", None):
         return str(args.folder)
-    return ctx.session().records.get_mail(args.name).folder
+    return _component(args, ctx).folder
+
+
+def _uid(value: str, what: str, comp: MailComponent) -> int | str:
+    """An IMAP UID (a number), or a POP3 UIDL (1-70 printable ASCII characters)."""
+    if not comp.is_pop3:
+        return parse_int(value, what, low=1)
+    if not 1 <= len(value) <= 70 or not all("!" <= c <= "~" for c in value):
+        raise UsageError(f"{what} must be a POP3 UIDL (1-70 printable characters), got {value!r}")
+    return value
 
 
 def cmd_folders(args: argparse.Namespace, ctx: Context) -> int:
@@ -81,7 +111,7 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     limit = parse_int(args.limit, "--limit", low=1, high=MAX_LIMIT)
     before = None
     if args.before_uid is not None:
-        before = parse_int(args.before_uid, "--before-uid", low=1)
+        before = _uid(args.before_uid, "--before-uid", _component(args, ctx))
     folder = _folder(args, ctx)
     with _open(args, ctx) as client:
         page = client.page(folder, before_uid=before, limit=limit)
@@ -154,10 +184,11 @@ def _row(m: MessageSummary, width: int) -> str:
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     """Print one message: headers, text body, attachments."""
-    uid = parse_int(args.uid, "UID", low=1)
+    comp = _component(args, ctx)
+    uid = _uid(args.uid, "UID", comp)
     folder = _folder(args, ctx)
     with _open(args, ctx) as client:
-        view = client.message(uid, folder)
+        view = client.message(uid, folder).with_content(comp.content)
     if args.json:
         ctx.print_json(view.to_json())
         return 0
@@ -178,10 +209,42 @@ def _print_view(ctx: Context, v: MessageView) -> None:
     ctx.print("")
     if v.body_type == "text/html":
         ctx.print("[HTML message shown as text]")
-    ctx.print(v.body.rstrip("\n") if v.body else "(no text body)")
+    if v.body_type != "hidden":
+        ctx.print(v.body.rstrip("\n") if v.body else "(no text body)")
     if v.attachments:
         ctx.print("")
         ctx.print(f"Attachments ({len(v.attachments)}):")
         for a in v.attachments:
             name = a.filename or "(unnamed)"
             ctx.print(f"  {a.part:>5}  {name}  {a.content_type}  {_human_size(a.size)}")
+
+
+def cmd_save(args: argparse.Namespace, ctx: Context) -> int:
+    """Save a message's attachments into ``--dir`` (created if missing)."""
+    from tui.core.text import one_line
+
+    comp = _component(args, ctx)
+    uid = _uid(args.uid, "UID", comp)
+    if comp.content == "body":
+        raise UsageError(
+            f"mail component {comp.name!r} reads message bodies only (content body)",
+            hint=f"tokendesk mail edit {comp.name} --content both",
+        )
+    directory = Path(args.dir).expanduser()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the directory {directory}: {exc.strerror}") from None
+    if not directory.is_dir():
+        raise UsageError(f"{directory} is not a directory")
+    folder = _folder(args, ctx)
+    with _open(args, ctx) as client:
+        saved = client.save_attachments(uid, directory, folder)
+    if args.json:
+        ctx.print_json([s.to_json() for s in saved])
+        return 0
+    for s in saved:
+        name = one_line(s.filename) or "(unnamed)"
+        ctx.print(f"Saved part {s.part}: {name} -> {s.path} ({_human_size(s.size)})")
+    ctx.print(f"-- {len(saved)} attachment{'s' if len(saved) != 1 else ''} saved in {directory}")
+    return 0

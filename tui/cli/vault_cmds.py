@@ -104,11 +104,11 @@ def cmd_components(args: argparse.Namespace, ctx: Context) -> int:
             rows.append(
                 {"name": comp.name, "kind": "oauth", "type": comp.type, "variable": comp.reference}
             )
-        elif isinstance(comp, MailComponent):
+        else:
             rows.append(
                 {
                     "name": comp.name,
-                    "kind": "mail",
+                    "kind": "mail" if isinstance(comp, MailComponent) else "smtp",
                     "host": comp.host,
                     "auth": comp.auth,
                     "token": comp.token_ref if comp.auth == "oauth" else "",
@@ -125,6 +125,7 @@ def cmd_components(args: argparse.Namespace, ctx: Context) -> int:
         if r["kind"] == "oauth":
             detail = f"OAuth2 ({r['type']})  {r['variable']}"
         else:
-            detail = f"Inbound email  {r['host']}  {r['auth']} {r['token']}".rstrip()
+            what = "Inbound email" if r["kind"] == "mail" else "Outbound email"
+            detail = f"{what}  {r['host']}  {r['auth']} {r['token']}".rstrip()
         ctx.print(f"{r['name']:<{width}}  {detail}")
     return 0

@@ -16,14 +16,20 @@ from tui.core.errors import NotFoundError, ValidationError
 from tui.core.models.base import parse_variable_ref
 from tui.core.models.mail import MailComponent
 from tui.core.models.oauth import OAuthComponent, TokenRecord
+from tui.core.models.outbound import OutboundComponent
 
-Component = OAuthComponent | MailComponent
-COMPONENT_TYPES: dict[str, type[OAuthComponent] | type[MailComponent]] = {
+Component = OAuthComponent | MailComponent | OutboundComponent
+COMPONENT_TYPES: dict[str, type[OAuthComponent] | type[MailComponent] | type[OutboundComponent]] = {
     "oauth": OAuthComponent,
     "mail": MailComponent,
+    "smtp": OutboundComponent,
 }
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""The newest payload schema this version reads. It writes schema 1 unless the payload
+holds outbound components: tokendesk before schema 2 skipped component kinds it did not
+know and would have dropped them on its next save, so a vault with outbound components
+says schema 2 and an older tokendesk refuses it instead ("written by a newer tokendesk")."""
 DEFAULT_ENVIRONMENTS = ("Test", "Production")
 _ENV_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.\-]{0,31}")
 
@@ -48,16 +54,22 @@ class Records:
     """Tokens: environment -> component name -> TokenRecord."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Top-level payload keys this version does not know (kept as they are)."""
+    unknown_components: list[dict[str, Any]] = field(default_factory=list)
+    """Components of kinds this version does not know (kept as they are, not shown)."""
 
     # ------------------------------------------------------------ serialize
     def to_payload(self) -> dict[str, Any]:
         """The JSON-compatible payload stored in the vault."""
+        newer = self.unknown_components or any(
+            isinstance(c, OutboundComponent) for c in self.components.values()
+        )
         return {
             **self.extra,
-            "schema": SCHEMA_VERSION,
+            "schema": SCHEMA_VERSION if newer else 1,
             "environments": list(self.environments),
             "current_environment": self.current_environment,
-            "components": [c.to_dict() for c in self.components.values()],
+            "components": [c.to_dict() for c in self.components.values()]
+            + list(self.unknown_components),
             "tokens": {
                 env: {name: tok.to_dict() for name, tok in per.items()}
                 for env, per in self.tokens.items()
@@ -79,9 +91,11 @@ class Records:
             )
         known = {"schema", "environments", "current_environment", "components", "tokens"}
         components: dict[str, Component] = {}
+        unknown: list[dict[str, Any]] = []
         for raw in payload.get("components", []):
             kind = COMPONENT_TYPES.get(raw.get("kind", ""))
             if kind is None:
+                unknown.append(raw)
                 continue
             comp = kind.from_vault(raw)
             components[comp.name] = comp
@@ -95,6 +109,7 @@ class Records:
             components=components,
             tokens=tokens,
             extra={k: v for k, v in payload.items() if k not in known},
+            unknown_components=unknown,
         )
 
     # ---------------------------------------------------------- components
@@ -121,6 +136,13 @@ class Records:
             raise NotFoundError(f"{name!r} is not an inbound email component")
         return comp
 
+    def get_outbound(self, name: str) -> OutboundComponent:
+        """An outbound email (SMTP submission) component by name."""
+        comp = self.get(name)
+        if not isinstance(comp, OutboundComponent):
+            raise NotFoundError(f"{name!r} is not an outbound email component")
+        return comp
+
     def by_variable(self, variable: str) -> OAuthComponent:
         """The OAuth2 component whose global variable is ``variable``."""
         for comp in self.oauth_components():
@@ -135,6 +157,10 @@ class Records:
     def mail_components(self) -> list[MailComponent]:
         """Inbound email components in creation order."""
         return [c for c in self.components.values() if isinstance(c, MailComponent)]
+
+    def outbound_components(self) -> list[OutboundComponent]:
+        """Outbound email components in creation order."""
+        return [c for c in self.components.values() if isinstance(c, OutboundComponent)]
 
     def variables(self) -> list[str]:
         """Every ``@Variable`` that OAuth2 components offer."""
@@ -201,7 +227,11 @@ class Records:
             self._check_not_referenced(comp, "delete it")
 
     def _check_not_referenced(self, comp: OAuthComponent, action: str) -> None:
-        users = [m.name for m in self.mail_components() if m.variable == comp.variable]
+        users = [
+            c.name
+            for c in self.components.values()
+            if not isinstance(c, OAuthComponent) and c.variable == comp.variable
+        ]
         if users:
             raise ValidationError(
                 f"cannot {action}: @{comp.variable} is used by {', '.join(map(repr, users))}",

@@ -25,8 +25,10 @@ import shlex
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+from tui.core.mail.attachments import SavedFile, save_imap_message
 from tui.core.mail.auth import (
     Credential,
     authenticate,
@@ -307,7 +309,7 @@ class MailClient:
     def page(
         self,
         folder: str = "INBOX",
-        before_uid: int | None = None,
+        before_uid: int | str | None = None,
         limit: int = DEFAULT_LIMIT,
         *,
         uidvalidity: int | None = None,
@@ -321,6 +323,7 @@ class MailClient:
         """
         if not 1 <= limit <= MAX_LIMIT:
             raise MailError(f"page size must be from 1 to {MAX_LIMIT}, got {limit}")
+        before_uid = None if before_uid is None else int(before_uid)
         with self._op(f"listing folder {folder!r}") as imap:
             info = self._examine(imap, folder, refresh=before_uid is None)
             total = int(info.get(b"EXISTS", 0))
@@ -342,19 +345,30 @@ class MailClient:
             lower = max(1, upper - limit + 1)
             summaries = fetch_summaries(imap, lower, upper)
             if before_uid is not None:
-                summaries = [s for s in summaries if s.uid < before_uid]
-        summaries.sort(key=lambda s: s.uid, reverse=True)
+                summaries = [s for s in summaries if int(s.uid) < before_uid]
+        summaries.sort(key=lambda s: int(s.uid), reverse=True)
         cursor = summaries[-1].uid if summaries and lower > 1 else None
         return Page(folder, tuple(summaries), total, cursor, uidvalidity)
 
-    def message(self, uid: int, folder: str = "INBOX") -> MessageView:
+    def message(self, uid: int | str, folder: str = "INBOX") -> MessageView:
         """Open one message by UID (headers, text body, attachments) without marking it seen."""
         with self._op(f"reading message {uid} in {folder!r}") as imap:
             self._examine(imap, folder, refresh=False)
-            view = read_message(imap, uid, folder)
+            view = read_message(imap, int(uid), folder)
         if view is None:
             raise MailNotFound(f"no message with UID {uid} in {folder!r}")
         return view
+
+    def save_attachments(
+        self, uid: int | str, directory: Path, folder: str = "INBOX"
+    ) -> list[SavedFile]:
+        """Write message ``uid``'s attachments into ``directory``, streamed part by part."""
+        with self._op(f"saving the attachments of message {uid} in {folder!r}") as imap:
+            self._examine(imap, folder, refresh=False)
+            saved = save_imap_message(imap, int(uid), directory)
+        if saved is None:
+            raise MailNotFound(f"no message with UID {uid} in {folder!r}")
+        return saved
 
     def set_seen(self, uid: int, folder: str = "INBOX", seen: bool = True) -> None:
         """Add (or remove) the \\Seen flag: the only write this client ever does."""

@@ -6,7 +6,7 @@ off, the CLI prints it as is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +37,7 @@ class Folder:
 class MessageSummary:
     """One row of a message list (ENVELOPE-level fields only)."""
 
-    uid: int
+    uid: int | str  # IMAP UID, or the POP3 UIDL
     date: datetime | None  # the Date header, else the server's INTERNALDATE; None if neither
     sender: str  # display string of From ("Name <addr>", or the address)
     subject: str  # decoded; "" when absent
@@ -71,7 +71,7 @@ class Page:
     folder: str
     messages: tuple[MessageSummary, ...]
     total: int
-    next_before_uid: int | None
+    next_before_uid: int | str | None  # an IMAP UID or a POP3 UIDL
     uidvalidity: int | None = None
 
     @property
@@ -101,7 +101,7 @@ class Attachment:
 class MessageView:
     """An opened message: headers, readable text body, attachments."""
 
-    uid: int
+    uid: int | str  # IMAP UID, or the POP3 UIDL
     folder: str
     subject: str
     sender: str
@@ -115,6 +115,15 @@ class MessageView:
     body_type: str  # content type the body came from ("text/plain", "text/html" or "")
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
     message_id: str = ""
+
+    def with_content(self, content: str) -> MessageView:
+        """The view as a component's Content setting allows: ``both``, ``body`` (no
+        attachment list) or ``attachments`` (no body; ``body_type`` becomes ``hidden``)."""
+        if content == "body":
+            return replace(self, attachments=())
+        if content == "attachments":
+            return replace(self, body="", body_type="hidden")
+        return self
 
     def to_json(self) -> dict[str, Any]:
         """The ``mail show --json`` object."""

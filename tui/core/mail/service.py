@@ -3,7 +3,9 @@
 `open_client(session, name, env)` is what the CLI and the TUI call: it resolves the
 component, gets its password or a fresh access token for the environment (through the
 OAuth service, which refreshes under the vault lock), connects, logs in (an OAuth
-rejection refreshes once and retries once), and returns a logged-in `MailClient`.
+rejection refreshes once and retries once), and returns a logged-in client: a
+`MailClient` for IMAP, a `Pop3Client` for POP3 (both have the same reading methods).
+`open_sender` does the same for an outbound component and returns an `SmtpSender`.
 """
 
 from __future__ import annotations
@@ -15,9 +17,14 @@ from tui.core.errors import ReauthorizationNeeded
 from tui.core.mail.client import Credential, MailClient
 from tui.core.models.mail import MailComponent
 from tui.core.models.oauth import TokenRecord
+from tui.core.models.outbound import OutboundComponent
 
 if TYPE_CHECKING:
+    from tui.core.mail.pop3 import Pop3Client
+    from tui.core.mail.smtp import SmtpSender
     from tui.core.session import Session
+
+AnyMailComponent = MailComponent | OutboundComponent
 
 # Who issues tokens for which IMAP hosts (to catch "a Microsoft token against Gmail").
 _PROVIDERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -45,7 +52,7 @@ def _family(host: str, index: int) -> str | None:
 
 
 def issuer_warning(
-    comp: MailComponent, token_url: str = "", token: TokenRecord | None = None
+    comp: AnyMailComponent, token_url: str = "", token: TokenRecord | None = None
 ) -> str | None:
     """A warning when the token's issuer clearly belongs to another provider than the host.
 
@@ -73,7 +80,7 @@ def mail_component(session: Session, name: str) -> MailComponent:
     return session.records.get_mail(name)
 
 
-def username_for(comp: MailComponent, token: TokenRecord | None) -> str:
+def username_for(comp: AnyMailComponent, token: TokenRecord | None) -> str:
     """The login name: the component's, else (OAuth) the token's email/username claim."""
     if comp.username.strip():
         return comp.username.strip()
@@ -81,7 +88,7 @@ def username_for(comp: MailComponent, token: TokenRecord | None) -> str:
 
 
 def credential_for(
-    session: Session, comp: MailComponent, env: str | None = None
+    session: Session, comp: AnyMailComponent, env: str | None = None
 ) -> tuple[Credential, TokenRecord | None]:
     """The login credential of ``comp`` in ``env`` (and the token record used, for OAuth).
 
@@ -108,7 +115,7 @@ def credential_for(
     return Credential.token(tok.access_token, refresh=refreshed), tok
 
 
-def _reauth(comp: MailComponent, exc: ReauthorizationNeeded, why: str) -> ReauthorizationNeeded:
+def _reauth(comp: AnyMailComponent, exc: ReauthorizationNeeded, why: str) -> ReauthorizationNeeded:
     from tui.core.oauth.tokens import NotAuthorizedYet
 
     if isinstance(exc, NotAuthorizedYet):
@@ -125,14 +132,41 @@ def _reauth(comp: MailComponent, exc: ReauthorizationNeeded, why: str) -> Reauth
 
 def client_for(
     session: Session, name: str, env: str | None = None
-) -> tuple[MailClient, Credential]:
+) -> tuple[MailClient | Pop3Client, Credential]:
     """An unconnected client for component ``name`` and its credential for ``env``."""
     comp = mail_component(session, name)
     credential, tok = credential_for(session, comp, env)
+    if comp.is_pop3:
+        from tui.core.mail.pop3 import Pop3Client
+
+        return Pop3Client.from_component(comp, username_for(comp, tok), env), credential
     return MailClient.from_component(comp, username_for(comp, tok), env), credential
 
 
-def open_client(session: Session, name: str, env: str | None = None) -> MailClient:
+def sender_for(
+    session: Session, name: str, env: str | None = None
+) -> tuple[SmtpSender, Credential]:
+    """An unconnected sender for outbound component ``name`` and its credential."""
+    from tui.core.mail.smtp import SmtpSender
+
+    comp = session.records.get_outbound(name)
+    credential, tok = credential_for(session, comp, env)
+    return SmtpSender.from_component(comp, username_for(comp, tok), env), credential
+
+
+def open_sender(session: Session, name: str, env: str | None = None) -> SmtpSender:
+    """Connect and log in with outbound component ``name``; the caller closes it."""
+    sender, credential = sender_for(session, name, env)
+    try:
+        sender.connect()
+        sender.login(credential)
+    except BaseException:
+        sender.close()
+        raise
+    return sender
+
+
+def open_client(session: Session, name: str, env: str | None = None) -> MailClient | Pop3Client:
     """Connect and log in with component ``name``; the caller closes the client.
 
     Raises:

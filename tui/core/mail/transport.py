@@ -297,6 +297,14 @@ class Stream:
             )
         return line.rstrip(b"\r\n")
 
+    def read_piece(self) -> bytes:
+        """A line with its line break, or (for a longer line) its next `MAX_LINE` bytes
+        without one: multi-line data may have lines of any length, read in pieces."""
+        piece = self._file.readline(MAX_LINE)
+        if not piece:
+            raise EOFError("connection closed by the server")
+        return piece
+
     def send(self, data: bytes) -> None:
         """Write ``data`` (a whole command line, CRLF included)."""
         self.sock.sendall(data)

@@ -1,4 +1,8 @@
-"""The inbound email component: where to read mail and how to log in."""
+"""The inbound email component: where to read mail and how to log in.
+
+`check_server` holds the checks every mail component shares (host, port, login, TLS
+rules), so the outbound component (`tui.core.models.outbound`) validates the same way.
+"""
 
 from __future__ import annotations
 
@@ -17,31 +21,36 @@ from tui.core.models.base import (
     trusted,
 )
 
-Protocol = Literal["imaps", "imap"]
+Protocol = Literal["imaps", "imap", "pop3s", "pop3"]
 MailAuth = Literal["oauth", "password"]
 Sasl = Literal["xoauth2", "oauthbearer"]
+Content = Literal["both", "body", "attachments"]
 
 
-PROTOCOLS: tuple[str, ...] = ("imaps", "imap")
+PROTOCOLS: tuple[str, ...] = ("imaps", "imap", "pop3s", "pop3")
+POP3_PROTOCOLS: tuple[str, ...] = ("pop3s", "pop3")
+STARTTLS_PROTOCOLS: tuple[str, ...] = ("imap", "pop3", "smtp")
+"""Protocols that upgrade a plaintext connection (the only ones that may allow plaintext)."""
 MAIL_AUTHS: tuple[str, ...] = ("oauth", "password")
 SASL_MECHANISMS: tuple[str, ...] = ("xoauth2", "oauthbearer")
-DEFAULT_PORTS = {"imaps": 993, "imap": 143}
+CONTENTS: tuple[str, ...] = ("both", "body", "attachments")
+DEFAULT_PORTS = {"imaps": 993, "imap": 143, "pop3s": 995, "pop3": 110, "smtps": 465, "smtp": 587}
 
 
 @dataclass(frozen=True)
 class MailComponent:
-    """An inbound email (IMAP) component."""
+    """An inbound email (IMAP or POP3) component."""
 
     KIND: ClassVar[str] = "mail"
 
     name: str
     """Unique component name."""
     host: str
-    """IMAP server host."""
+    """IMAP or POP3 server host."""
     protocol: Protocol = "imaps"
-    """``imaps`` (implicit TLS) or ``imap`` (STARTTLS)."""
+    """``imaps``/``pop3s`` (implicit TLS) or ``imap``/``pop3`` (STARTTLS / STLS)."""
     port: int = 0
-    """Server port; 0 becomes the protocol's default (993 / 143)."""
+    """Server port; 0 becomes the protocol's default (993 / 143 / 995 / 110)."""
     username: str = ""
     """Login name; for OAuth it may default to the token's email claim."""
     auth: MailAuth = "oauth"
@@ -53,54 +62,32 @@ class MailComponent:
     sasl: Sasl = "xoauth2"
     """SASL mechanism for OAuth: ``xoauth2`` or ``oauthbearer``."""
     folder: str = "INBOX"
-    """Folder to read."""
+    """Folder to read (POP3 has only INBOX)."""
     ca_file: str = ""
     """PEM file of extra CA certificates, optional."""
     timeout: float = 30.0
     """Network timeout in seconds."""
     allow_plaintext: bool = False
     """Log in without TLS when STARTTLS is missing; only for loopback hosts."""
+    content: Content = "both"
+    """What reading a message gives: ``body``, ``attachments`` or ``both``."""
 
     def __post_init__(self) -> None:
         check_name(self.name)
         if self.protocol not in PROTOCOLS:
-            raise ValidationError("Protocol must be imaps or imap", field="protocol")
-        host = self.host.strip()
-        if not host:
-            raise ValidationError("Host is required (a host name or address)", field="host")
-        if any(c.isspace() or c in "/@:" for c in host.strip("[]")) and not is_ipv6(host):
-            raise ValidationError(
-                f"Host {host!r} is not a host name or address (no scheme, port or spaces)",
-                field="host",
-            )
-        set_field(self, "host", host)
-        if type(self.port) is not int or not 0 <= self.port <= 65535:
-            raise ValidationError("Port must be from 1 to 65535", field="port")
-        if self.port == 0:
-            set_field(self, "port", DEFAULT_PORTS[self.protocol])
-        if self.auth not in MAIL_AUTHS:
-            raise ValidationError("Authentication Type must be oauth or password", field="auth")
-        if self.auth == "oauth":
-            var = parse_variable_ref(self.token_ref)
-            set_field(self, "token_ref", f"@{var}")
-            if self.sasl not in SASL_MECHANISMS:
-                raise ValidationError("SASL mechanism must be xoauth2 or oauthbearer", field="sasl")
-        else:
-            if not self.username.strip():
-                raise ValidationError("Username is required for password login", field="username")
-            if not self.password:
-                raise ValidationError("Password is required for password login", field="password")
+            raise ValidationError("Protocol must be imaps, imap, pop3s or pop3", field="protocol")
+        check_server(self)
         if not self.folder.strip():
             raise ValidationError("Folder is required", field="folder")
-        if isinstance(self.timeout, bool) or not isinstance(self.timeout, int | float):
-            raise ValidationError("Timeout must be a number of seconds", field="timeout")
-        if not 0 < self.timeout <= 600:
-            raise ValidationError("Timeout must be between 0 and 600 seconds", field="timeout")
-        if self.allow_plaintext and not (self.protocol == "imap" and is_loopback_host(host)):
-            raise ValidationError(
-                "plaintext login is only allowed for protocol imap on a loopback host",
-                field="allow_plaintext",
-            )
+        if self.protocol in POP3_PROTOCOLS and self.folder.strip().upper() != "INBOX":
+            raise ValidationError("POP3 has one folder: INBOX", field="folder")
+        if self.content not in CONTENTS:
+            raise ValidationError("Content must be both, body or attachments", field="content")
+
+    @property
+    def is_pop3(self) -> bool:
+        """True for protocols pop3 and pop3s."""
+        return self.protocol in POP3_PROTOCOLS
 
     @property
     def variable(self) -> str | None:
@@ -123,3 +110,45 @@ class MailComponent:
     def from_vault(cls, d: dict[str, Any]) -> MailComponent:
         """Rebuild a component the vault stored (validated when it was saved)."""
         return trusted(cls, d)
+
+
+def check_server(self: Any) -> None:
+    """The checks every mail component shares: host, port (0 -> the protocol's default),
+    login (OAuth reference and SASL, or username and password), timeout, and plaintext
+    allowed only for a STARTTLS protocol on a loopback host."""
+    host = self.host.strip()
+    if not host:
+        raise ValidationError("Host is required (a host name or address)", field="host")
+    if any(c.isspace() or c in "/@:" for c in host.strip("[]")) and not is_ipv6(host):
+        raise ValidationError(
+            f"Host {host!r} is not a host name or address (no scheme, port or spaces)",
+            field="host",
+        )
+    set_field(self, "host", host)
+    if type(self.port) is not int or not 0 <= self.port <= 65535:
+        raise ValidationError("Port must be from 1 to 65535", field="port")
+    if self.port == 0:
+        set_field(self, "port", DEFAULT_PORTS[self.protocol])
+    if self.auth not in MAIL_AUTHS:
+        raise ValidationError("Authentication Type must be oauth or password", field="auth")
+    if self.auth == "oauth":
+        var = parse_variable_ref(self.token_ref)
+        set_field(self, "token_ref", f"@{var}")
+        if self.sasl not in SASL_MECHANISMS:
+            raise ValidationError("SASL mechanism must be xoauth2 or oauthbearer", field="sasl")
+    else:
+        if not self.username.strip():
+            raise ValidationError("Username is required for password login", field="username")
+        if not self.password:
+            raise ValidationError("Password is required for password login", field="password")
+    if isinstance(self.timeout, bool) or not isinstance(self.timeout, int | float):
+        raise ValidationError("Timeout must be a number of seconds", field="timeout")
+    if not 0 < self.timeout <= 600:
+        raise ValidationError("Timeout must be between 0 and 600 seconds", field="timeout")
+    plain_ok = self.protocol in STARTTLS_PROTOCOLS and is_loopback_host(host)
+    if self.allow_plaintext and not plain_ok:
+        raise ValidationError(
+            f"plaintext login is only allowed for protocol {self.protocol.rstrip('s')} "
+            "on a loopback host",
+            field="allow_plaintext",
+        )

@@ -1,0 +1,489 @@
+"""`Pop3Client`: one POP3 connection (RFC 1939, CAPA RFC 2449, SASL RFC 5034), read-only.
+
+The same face as `tui.core.mail.client.MailClient` (connect, login, page, message, save,
+abort, close), so the services, the CLI and the TUI use either. A small client of our own
+rather than poplib, whose multi-line answers are unbounded lists of lines: here every line
+is at most `tui.core.mail.transport.MAX_LINE` bytes and every answer has a byte budget
+(`HEADER_LIMIT` for TOP, `RETR_LIMIT` for RETR, `UIDL_LIMIT` for a full UIDL).
+
+- TLS: ``pop3s`` is implicit TLS; ``pop3`` sends STLS, which must be offered unless
+  plaintext was allowed for a loopback host (`tui.core.mail.transport.secure_mode`).
+- Login: ``AUTH XOAUTH2``/``AUTH OAUTHBEARER`` with the initial response on the command
+  line; an error challenge is answered as the mechanism requires, then ``-ERR``. A
+  password goes by ``AUTH PLAIN`` (UTF-8 safe) when offered, else USER/PASS.
+- Reading never changes the mailbox: no DELE, ever. Messages are identified by their
+  UIDL (message numbers change between sessions); pages are newest first, read with
+  ``UIDL n``, ``LIST n`` and ``TOP n 0`` (headers only), pipelined when the server offers
+  PIPELINING. Opening reads the whole message as a stream (the text is kept up to
+  `tui.core.mail.reading.TEXT_LIMIT`, attachments are only counted) with
+  ``TOP n <all lines>`` rather than RETR: Dovecot (and others) mark a message \\Seen for
+  IMAP once it was RETRieved, even when the session ends without QUIT; TOP leaves it
+  alone. Only a server without TOP gets RETR.
+- Closing sends QUIT (which commits deletions in POP3; there never are any) and then closes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterator
+from email.message import Message
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from pathlib import Path
+from typing import Any
+
+from tui.core.mail.attachments import AttachmentSaver, SavedFile
+from tui.core.mail.auth import Credential, login_with_refresh, oauth_status, sasl_initial_response
+from tui.core.mail.decode import header_text, parse_date
+from tui.core.mail.errors import (
+    MailAuthenticationFailed,
+    MailError,
+    MailNotFound,
+    MailProtocolError,
+    MailServerError,
+    server_text,
+)
+from tui.core.mail.models import MessageSummary, MessageView, Page, ServerInfo
+from tui.core.mail.pop3_read import TextCollector, view_from
+from tui.core.mail.transport import (
+    Guard,
+    Stream,
+    greeting_text,
+    open_stream,
+    secure_mode,
+    tls_context,
+    tls_details,
+)
+from tui.core.models.mail import DEFAULT_PORTS
+
+__all__ = ["HEADER_LIMIT", "RETR_LIMIT", "Pop3Client"]
+
+HEADER_LIMIT = 256 * 1024
+"""Largest header block kept from ``TOP n 0`` (the rest is read and dropped)."""
+RETR_LIMIT = 256 * 1024 * 1024
+"""Largest message ``RETR`` reads before giving up (the connection is then closed)."""
+UIDL_LIMIT = 64 * 1024 * 1024
+"""Largest full ``UIDL`` answer (about 2 million messages)."""
+MAX_LIMIT = 1000
+ALL_LINES = 999_999_999
+"""``TOP n ALL_LINES`` reads a whole message without marking it seen."""
+
+
+class _Pop3Error(Exception):
+    """A ``-ERR`` answer (its text is the argument)."""
+
+
+class Pop3Client:
+    """One POP3 connection; see the module docstring. Thread contract as `MailClient`."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int = 0,
+        *,
+        protocol: str = "pop3s",
+        username: str = "",
+        sasl: str = "xoauth2",
+        ca_file: str = "",
+        timeout: float = 30.0,
+        allow_plaintext: bool = False,
+        name: str = "",
+        env: str | None = None,
+    ) -> None:
+        self.host = host
+        self.protocol = protocol
+        self.port = port or DEFAULT_PORTS.get(protocol, 995)
+        self.username = username
+        self.sasl = sasl
+        self.ca_file = ca_file or None
+        self.timeout = timeout
+        self.allow_plaintext = allow_plaintext
+        self.name = name
+        self.env = env
+        self.info: ServerInfo | None = None
+        self._stream: Stream | None = None
+        self._caps: dict[str, list[str]] = {}
+        self._uidls: list[str] | None = None  # index i holds message i+1's UIDL
+        self._guard = Guard(self.host, self.port, timeout, self.ca_file, self._translate)
+        self._guard.socket = lambda: self._stream.sock if self._stream else None
+
+    def __repr__(self) -> str:
+        return f"Pop3Client({self.host!r}, {self.port}, protocol={self.protocol!r})"
+
+    @classmethod
+    def from_component(
+        cls, comp: Any, username: str | None = None, env: str | None = None
+    ) -> Pop3Client:
+        """A client for an inbound component with protocol pop3/pop3s."""
+        return cls(
+            comp.host,
+            comp.port,
+            protocol=comp.protocol,
+            username=username if username is not None else comp.username,
+            sasl=comp.sasl,
+            ca_file=comp.ca_file,
+            timeout=comp.timeout,
+            allow_plaintext=comp.allow_plaintext,
+            name=comp.name,
+            env=env,
+        )
+
+    def __enter__(self) -> Pop3Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _translate(self, exc: BaseException, doing: str) -> MailError:
+        what = f" while {doing}" if doing else ""
+        if isinstance(exc, _Pop3Error):
+            text = server_text(exc.args[0] if exc.args else "", self._guard.secrets)
+            return MailServerError(f"server refused{what}: {text or 'no reason given'}")
+        mapped = self._guard.network_error(
+            exc,
+            doing,
+            "POP3",
+            "this looks like a plain POP3 port: use protocol pop3 (STLS) or port 995",
+        )
+        if mapped is not None:
+            return mapped
+        return MailProtocolError(f"unexpected answer from {self.host}:{self.port}{what}")
+
+    # -- protocol -----------------------------------------------------------------------
+
+    def _conn(self) -> Stream:
+        if self._stream is None:
+            raise MailProtocolError("not connected to the mail server")
+        return self._stream
+
+    def _send(self, line: str) -> None:
+        self._conn().send(line.encode("utf-8") + b"\r\n")
+
+    def _status(self) -> str:
+        """Read a status line; returns the text after ``+OK``, raises on ``-ERR``."""
+        line = self._conn().readline()
+        if line.startswith(b"+OK"):
+            return line[3:].strip().decode("utf-8", "replace")
+        if line.startswith(b"-ERR"):
+            raise _Pop3Error(line[4:].strip())
+        raise MailProtocolError(
+            f"{self.host} answered {server_text(line[:80], self._guard.secrets)!r}, "
+            "not +OK/-ERR: is this a POP3 server?"
+        )
+
+    def _command(self, line: str) -> str:
+        self._send(line)
+        return self._status()
+
+    def _lines(self, budget: int) -> Iterator[bytes]:
+        """The pieces of a multi-line answer (`Stream.read_piece`: lines with their line
+        break, long lines in several pieces), dot-unstuffed, until the final ``.``.
+
+        More than ``budget`` bytes is an error and the connection is dropped (the rest of
+        the answer cannot be skipped without reading it).
+        """
+        stream = self._conn()
+        used = 0
+        starts = True
+        while True:
+            piece = stream.read_piece()
+            if starts and piece in (b".\r\n", b".\n"):
+                return
+            used += len(piece)
+            if used > budget:
+                self._drop()
+                raise MailProtocolError(
+                    f"{self.host} sent an answer larger than {budget // (1024 * 1024)} MB; "
+                    "gave up (the connection was closed)"
+                )
+            yield piece[1:] if starts and piece.startswith(b".") else piece
+            starts = piece.endswith(b"\n")
+
+    def _header_block(self) -> Message:
+        kept: list[bytes] = []
+        size = 0
+        for piece in self._lines(RETR_LIMIT):
+            size += len(piece)
+            if size <= HEADER_LIMIT:
+                kept.append(piece)
+        return BytesHeaderParser(policy=compat32).parsebytes(b"".join(kept) + b"\r\n")
+
+    # -- connect and log in -------------------------------------------------------------
+
+    def connect(self) -> ServerInfo:
+        """Open the connection and secure it; returns the greeting and capabilities."""
+        ctx = tls_context(self.ca_file)
+        with self._guard.op("connecting"):
+            implicit = self.protocol == "pop3s"
+            self._stream = open_stream(
+                self.host, self.port, self.timeout, ctx if implicit else None
+            )
+            greeting = greeting_text(b"+OK " + self._status().encode())
+            self._caps = self._capa()
+            try:
+                mode = secure_mode(
+                    implicit=implicit,
+                    starttls_offered="STLS" in self._caps,
+                    allow_plaintext=self.allow_plaintext,
+                    host=self.host,
+                    port=self.port,
+                    secure_protocol="pop3s",
+                )
+            except MailError:
+                self._drop()
+                raise
+            if mode == "STARTTLS":
+                self._command("STLS")
+                self._conn().starttls(ctx)
+                self._caps = self._capa()
+            version, cipher = tls_details(self._conn().sock)
+            caps = tuple(" ".join([k, *v]) for k, v in self._caps.items())
+            self.info = ServerInfo(greeting, caps, mode, version, cipher)
+            return self.info
+
+    def _capa(self) -> dict[str, list[str]]:
+        try:
+            self._command("CAPA")
+        except _Pop3Error:
+            return {}  # an RFC 1939-only server: USER/PASS, no STLS, no SASL
+        caps: dict[str, list[str]] = {}
+        for line in self._lines(64 * 1024):
+            words = line.decode("ascii", "replace").split()
+            if words:
+                caps[words[0].upper()] = [w.upper() for w in words[1:]]
+        return caps
+
+    def capabilities(self) -> tuple[str, ...]:
+        """The CAPA lines (after login they may differ; POP3 servers rarely change them)."""
+        with self._guard.op("reading capabilities"):
+            self._caps = self._capa()
+            return tuple(" ".join([k, *v]) for k, v in self._caps.items())
+
+    def login(self, credential: Credential) -> None:
+        """Authenticate; an OAuth rejection triggers one forced refresh and one retry."""
+        login_with_refresh(
+            credential, self.username, self._login_password, self._login_oauth, "POP3"
+        )
+
+    def _login_password(self, password: str) -> None:
+        self._guard.secrets.append(password)
+        with self._guard.op("logging in"):
+            try:
+                if "PLAIN" in self._caps.get("SASL", []):
+                    response = f"\0{self.username}\0{password}".encode()
+                    self._guard.secrets.append(base64.b64encode(response).decode("ascii"))
+                    self._sasl("PLAIN", response, [])
+                else:
+                    self._command(f"USER {self.username}")
+                    self._command(f"PASS {password}")
+            except _Pop3Error as exc:
+                raise self._rejected(f"the password for {self.username}", exc, []) from None
+
+    def _login_oauth(self, token: str) -> None:
+        mech = self.sasl.upper()
+        response = sasl_initial_response(self.sasl, self.username, token)
+        self._guard.secrets += [token, base64.b64encode(response).decode("ascii")]
+        with self._guard.op("logging in"):
+            if mech not in self._caps.get("SASL", []):
+                raise MailAuthenticationFailed(
+                    f"{self.host} does not offer SASL {mech}",
+                    hint="Try the other SASL mechanism (xoauth2 / oauthbearer).",
+                )
+            status: list[str] = []
+            try:
+                self._sasl(mech, response, status)
+            except _Pop3Error as exc:
+                what = f"the OAuth token for {self.username} ({mech})"
+                raise self._rejected(what, exc, status) from None
+
+    def _sasl(self, mech: str, response: bytes, status: list[str]) -> None:
+        """``AUTH mech <initial response>`` (RFC 5034); ends an error challenge properly."""
+        self._send(f"AUTH {mech} {base64.b64encode(response).decode('ascii') or '='}")
+        for _ in range(3):
+            line = self._conn().readline()
+            if not line.startswith(b"+ ") and line != b"+":
+                self._conn_push_status(line)
+                return
+            try:
+                challenge = base64.b64decode(line[2:], validate=True)
+            except (binascii.Error, ValueError):
+                challenge = b""
+            status.append(oauth_status(challenge))
+            # RFC 7628: the client answers an error challenge with %x01 (OAUTHBEARER)
+            # or an empty response (XOAUTH2), never the token again.
+            self._send("AQ==" if mech == "OAUTHBEARER" else "")
+        self._send("*")  # still challenging: cancel the exchange
+        self._status()
+
+    def _conn_push_status(self, line: bytes) -> None:
+        if line.startswith(b"+OK"):
+            return
+        if line.startswith(b"-ERR"):
+            raise _Pop3Error(line[4:].strip())
+        raise MailProtocolError(f"{self.host} answered AUTH with something unexpected")
+
+    def _rejected(self, what: str, exc: _Pop3Error, status: list[str]) -> MailError:
+        text = server_text(exc.args[0] if exc.args else "", self._guard.secrets)
+        said = f" (status {status[0]})" if status else ""
+        return MailAuthenticationFailed(
+            f"{self.host} rejected {what}: {text or 'no reason given'}{said}"
+        )
+
+    # -- reading ------------------------------------------------------------------------
+
+    def folders(self) -> list[Any]:
+        """POP3 has one mailbox: INBOX."""
+        from tui.core.mail.models import Folder
+
+        return [Folder("INBOX", "", ())]
+
+    def select(self, folder: str = "INBOX") -> int:
+        """The number of messages in the mailbox (STAT)."""
+        with self._guard.op("counting messages"):
+            return self._stat()
+
+    def _stat(self) -> int:
+        words = self._command("STAT").split()
+        try:
+            return int(words[0])
+        except (IndexError, ValueError):
+            raise MailProtocolError(f"{self.host} sent a malformed STAT answer") from None
+
+    def _all_uidls(self) -> list[str]:
+        if self._uidls is None:
+            self._command("UIDL")
+            out: list[str] = []
+            for line in self._lines(UIDL_LIMIT):
+                words = line.decode("ascii", "replace").split()
+                if len(words) == 2 and words[0] == str(len(out) + 1):
+                    out.append(words[1])
+                else:
+                    raise MailProtocolError(f"{self.host} sent a malformed UIDL list")
+            self._uidls = out
+        return self._uidls
+
+    def _number_of(self, uidl: str) -> int:
+        try:
+            return self._all_uidls().index(uidl) + 1
+        except ValueError:
+            raise MailNotFound(f"no message with UIDL {uidl!r} in the POP3 mailbox") from None
+
+    def page(
+        self,
+        folder: str = "INBOX",
+        before_uid: int | str | None = None,
+        limit: int = 50,
+        *,
+        uidvalidity: int | None = None,
+    ) -> Page:
+        """Up to ``limit`` messages older than the one with UIDL ``before_uid``, newest first."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise MailError(f"page size must be from 1 to {MAX_LIMIT}, got {limit}")
+        with self._guard.op("listing the POP3 mailbox"):
+            total = self._stat()
+            upper = total if before_uid is None else self._number_of(str(before_uid)) - 1
+            numbers = list(range(upper, max(0, upper - limit), -1))
+            summaries = self._summaries(numbers)
+        lower = numbers[-1] if numbers else 0
+        cursor = summaries[-1].uid if summaries and lower > 1 else None
+        return Page(folder, tuple(summaries), total, cursor, None)
+
+    def _summaries(self, numbers: list[int]) -> list[MessageSummary]:
+        commands = [c for n in numbers for c in (f"UIDL {n}", f"LIST {n}", f"TOP {n} 0")]
+        pipelined = "PIPELINING" in self._caps
+        if pipelined and commands:
+            self._conn().send("".join(c + "\r\n" for c in commands).encode("ascii"))
+        try:
+            return [self._summary(n, pipelined) for n in numbers]
+        except BaseException:
+            if pipelined:
+                self._drop()  # answers still queued: the connection is out of step
+            raise
+
+    def _summary(self, n: int, pipelined: bool) -> MessageSummary:
+        answers = []
+        for command in (f"UIDL {n}", f"LIST {n}"):
+            if not pipelined:
+                self._send(command)
+            answers.append(self._status().split())
+        if not pipelined:
+            self._send(f"TOP {n} 0")
+        self._status()
+        headers = self._header_block()
+        try:
+            return _summary(answers[0][-1], int(answers[1][-1]), headers)
+        except (IndexError, ValueError):
+            raise MailProtocolError(f"{self.host} sent a malformed UIDL/LIST answer") from None
+
+    def message(self, uid: int | str, folder: str = "INBOX") -> MessageView:
+        """Open one message by UIDL with RETR, streamed (text capped, attachments counted)."""
+        with self._guard.op(f"reading message {uid}"):
+            number = self._number_of(str(uid))
+            size = int(self._command(f"LIST {number}").split()[-1])
+            self._retrieve(number)
+            collector = TextCollector()
+            from tui.core.mail.mimestream import walk
+
+            headers = walk(self._lines(RETR_LIMIT), collector)
+        return view_from(str(uid), folder, headers, collector, size)
+
+    def _retrieve(self, number: int) -> None:
+        """Start reading a whole message (see the module docstring: TOP, not RETR)."""
+        if "TOP" in self._caps:
+            self._command(f"TOP {number} {ALL_LINES}")
+        else:
+            self._command(f"RETR {number}")
+
+    def save_attachments(
+        self, uid: int | str, directory: Path, folder: str = "INBOX"
+    ) -> list[SavedFile]:
+        """Write the message's attachments into ``directory``, decoded as they stream in."""
+        from tui.core.mail.mimestream import walk
+
+        with self._guard.op(f"saving the attachments of message {uid}"):
+            number = self._number_of(str(uid))
+            self._retrieve(number)
+            with AttachmentSaver(directory) as saver:
+                walk(self._lines(RETR_LIMIT), saver)
+            return saver.saved
+
+    # -- closing ------------------------------------------------------------------------
+
+    def _drop(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+    def abort(self) -> None:
+        """Cancel from any thread: shut the socket so a blocked call returns at once."""
+        self._guard.abort()
+
+    def close(self) -> None:
+        """QUIT (best effort) and close. Safe to call twice."""
+        if self._guard.aborted:
+            with self._guard.lock:
+                self._drop()
+            return
+        with self._guard.lock:
+            if self._stream is None:
+                return
+            try:
+                self._command("QUIT")
+            except Exception:  # noqa: BLE001 - closing anyway
+                pass
+            self._drop()
+
+
+def _summary(uidl: str, size: int, headers: Message) -> MessageSummary:
+    return MessageSummary(
+        uid=uidl,
+        date=parse_date(header_text(headers.get("Date", ""))),
+        sender=header_text(headers.get("From", "")),
+        subject=header_text(headers.get("Subject", "")),
+        flags=(),
+        size=size,
+    )
