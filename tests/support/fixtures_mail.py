@@ -36,6 +36,9 @@ from tests.support.smtpsink import SmtpSink
 OAUTH_USER = "olivia@example.test"
 PASSWORD_USER = "pat@example.test"
 PASSWORD = "pässword with spaces & ünïcode"
+SAVER_USER = "sam@example.test"
+"""A password user whose INBOX the attachment tests fill (see tests/mail/test_attachments.py)."""
+SAVER_PASSWORD = "sam's password"
 BULK_COUNT = 10_000
 OAUTH_NAME = "TestIdP"
 OAUTH_VAR = "TestToken"
@@ -64,7 +67,7 @@ def dovecot(mail_idp: TestIdP, smtp_sink: SmtpSink) -> Iterator[Dovecot]:
     server = Dovecot(
         root,
         introspection_url=mail_idp.introspection_url_with_credentials,
-        passwords={PASSWORD_USER: PASSWORD},
+        passwords={PASSWORD_USER: PASSWORD, SAVER_USER: SAVER_PASSWORD},
         no_starttls=True,
         pop3=True,
         relay_port=smtp_sink.port,

@@ -43,7 +43,7 @@ __all__ = [
     "save_imap_parts",
 ]
 
-CHUNK = 1024 * 1024
+CHUNK = 256 * 1024
 """Bytes of an IMAP part fetched per round trip while saving."""
 MAX_NAME_BYTES = 200
 """Longest file name written (most file systems allow 255 bytes; room for `` (12)``)."""

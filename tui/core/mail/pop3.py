@@ -24,8 +24,6 @@ is at most `tui.core.mail.transport.MAX_LINE` bytes and every answer has a byte 
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterator
 from email.message import Message
 from email.parser import BytesHeaderParser
@@ -34,10 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.mail.attachments import AttachmentSaver, SavedFile
-from tui.core.mail.auth import Credential, login_with_refresh, oauth_status, sasl_initial_response
 from tui.core.mail.decode import header_text, parse_date
 from tui.core.mail.errors import (
-    MailAuthenticationFailed,
     MailError,
     MailNotFound,
     MailProtocolError,
@@ -45,6 +41,7 @@ from tui.core.mail.errors import (
     server_text,
 )
 from tui.core.mail.models import MessageSummary, MessageView, Page, ServerInfo
+from tui.core.mail.pop3_login import Pop3Login, _Pop3Error
 from tui.core.mail.pop3_read import TextCollector, view_from
 from tui.core.mail.transport import (
     Guard,
@@ -70,11 +67,7 @@ ALL_LINES = 999_999_999
 """``TOP n ALL_LINES`` reads a whole message without marking it seen."""
 
 
-class _Pop3Error(Exception):
-    """A ``-ERR`` answer (its text is the argument)."""
-
-
-class Pop3Client:
+class Pop3Client(Pop3Login):
     """One POP3 connection; see the module docstring. Thread contract as `MailClient`."""
 
     def __init__(
@@ -259,76 +252,6 @@ class Pop3Client:
         with self._guard.op("reading capabilities"):
             self._caps = self._capa()
             return tuple(" ".join([k, *v]) for k, v in self._caps.items())
-
-    def login(self, credential: Credential) -> None:
-        """Authenticate; an OAuth rejection triggers one forced refresh and one retry."""
-        login_with_refresh(
-            credential, self.username, self._login_password, self._login_oauth, "POP3"
-        )
-
-    def _login_password(self, password: str) -> None:
-        self._guard.secrets.append(password)
-        with self._guard.op("logging in"):
-            try:
-                if "PLAIN" in self._caps.get("SASL", []):
-                    response = f"\0{self.username}\0{password}".encode()
-                    self._guard.secrets.append(base64.b64encode(response).decode("ascii"))
-                    self._sasl("PLAIN", response, [])
-                else:
-                    self._command(f"USER {self.username}")
-                    self._command(f"PASS {password}")
-            except _Pop3Error as exc:
-                raise self._rejected(f"the password for {self.username}", exc, []) from None
-
-    def _login_oauth(self, token: str) -> None:
-        mech = self.sasl.upper()
-        response = sasl_initial_response(self.sasl, self.username, token)
-        self._guard.secrets += [token, base64.b64encode(response).decode("ascii")]
-        with self._guard.op("logging in"):
-            if mech not in self._caps.get("SASL", []):
-                raise MailAuthenticationFailed(
-                    f"{self.host} does not offer SASL {mech}",
-                    hint="Try the other SASL mechanism (xoauth2 / oauthbearer).",
-                )
-            status: list[str] = []
-            try:
-                self._sasl(mech, response, status)
-            except _Pop3Error as exc:
-                what = f"the OAuth token for {self.username} ({mech})"
-                raise self._rejected(what, exc, status) from None
-
-    def _sasl(self, mech: str, response: bytes, status: list[str]) -> None:
-        """``AUTH mech <initial response>`` (RFC 5034); ends an error challenge properly."""
-        self._send(f"AUTH {mech} {base64.b64encode(response).decode('ascii') or '='}")
-        for _ in range(3):
-            line = self._conn().readline()
-            if not line.startswith(b"+ ") and line != b"+":
-                self._conn_push_status(line)
-                return
-            try:
-                challenge = base64.b64decode(line[2:], validate=True)
-            except (binascii.Error, ValueError):
-                challenge = b""
-            status.append(oauth_status(challenge))
-            # RFC 7628: the client answers an error challenge with %x01 (OAUTHBEARER)
-            # or an empty response (XOAUTH2), never the token again.
-            self._send("AQ==" if mech == "OAUTHBEARER" else "")
-        self._send("*")  # still challenging: cancel the exchange
-        self._status()
-
-    def _conn_push_status(self, line: bytes) -> None:
-        if line.startswith(b"+OK"):
-            return
-        if line.startswith(b"-ERR"):
-            raise _Pop3Error(line[4:].strip())
-        raise MailProtocolError(f"{self.host} answered AUTH with something unexpected")
-
-    def _rejected(self, what: str, exc: _Pop3Error, status: list[str]) -> MailError:
-        text = server_text(exc.args[0] if exc.args else "", self._guard.secrets)
-        said = f" (status {status[0]})" if status else ""
-        return MailAuthenticationFailed(
-            f"{self.host} rejected {what}: {text or 'no reason given'}{said}"
-        )
 
     # -- reading ------------------------------------------------------------------------
 

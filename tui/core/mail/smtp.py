@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import smtplib
+from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
@@ -49,6 +50,7 @@ class _BoundedReplies:
 
     file: Any
     sock: Any
+    close: Callable[[], None]  # smtplib.SMTP's (annotation only: not shadowed)
 
     def getreply(self) -> tuple[int, bytes]:
         resp: list[bytes] = []
@@ -75,9 +77,6 @@ class _BoundedReplies:
             if line[3:4] != b"-":
                 break
         return code, b"\n".join(resp)
-
-    def close(self) -> None:  # provided by smtplib.SMTP
-        raise NotImplementedError
 
 
 class _SMTP(_BoundedReplies, smtplib.SMTP):
@@ -189,6 +188,7 @@ class SmtpSender:
             else:
                 smtp = _SMTP(timeout=self.timeout)
             self._smtp = smtp
+            smtp._host = self.host  # type: ignore[attr-defined]  # TLS name; set by __init__ only
             code, banner = smtp.connect(self.host, self.port)
             if code != 220:
                 raise smtplib.SMTPResponseException(code, banner)
@@ -209,7 +209,7 @@ class SmtpSender:
                 smtp.starttls(context=ctx)
                 smtp.ehlo()
             version, cipher = tls_details(smtp.sock)
-            caps = tuple(f"{k.upper()} {v}".strip() for k, v in smtp.esmtp_features.items())
+            caps = tuple(f"{k.upper()} {v.strip()}".strip() for k, v in smtp.esmtp_features.items())
             self.info = ServerInfo(greeting_text(banner), caps, mode, version, cipher)
             return self.info
 
