@@ -28,6 +28,7 @@ from tui.app.messages import (
 )
 from tui.app.screens.component_actions import ComponentActions
 from tui.app.screens.dialogs import ConfirmDialog, EnvironmentPicker, UnsavedChangesDialog
+from tui.app.widgets.agent_indicator import AgentIndicator
 from tui.app.widgets.field import display_path
 from tui.app.widgets.forms import ComponentForm
 from tui.app.widgets.mail_form import MailForm
@@ -89,6 +90,7 @@ class MainScreen(ComponentActions):
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield Static("", id="topbar", markup=False)
+        yield AgentIndicator(id="agent-indicator")
         with Horizontal(id="body"):
             yield ComponentList(id="sidebar")
             yield VerticalScroll(id="detail")
