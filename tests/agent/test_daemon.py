@@ -111,3 +111,23 @@ def test_requests_are_size_bounded(agent):
         thread.join(5)
         server.close()
     assert not os.path.exists(path)
+
+
+def test_a_clock_jump_ends_the_backoff_at_once(oauth_session, idp):
+    session, _ = oauth_session(expires_in=0)
+    agent = Agent(session)
+    idp.token_fault = "500"
+    agent.tick()
+    state = agent.schedule.state("Test", "Mail")
+    assert state.failures == 1 and state.retry_at is not None
+    idp.token_fault = None
+    state.retry_at = time.time() + 3600  # a long back-off, as after many failures
+    agent.tick()
+    assert agent.schedule.state("Test", "Mail").failures == 1  # still waiting it out
+    # Wake as after a suspend: the wall clock moved on an hour, the monotonic one did not.
+    wall, mono = agent._clocks
+    agent._clocks = (wall - 3600, mono)
+    agent.tick()
+    assert agent.schedule.state("Test", "Mail").failures == 0
+    assert agent.session.records.token("Test", "Mail").is_fresh(25)
+    assert [e["event"] for e in agent.events] == ["refresh_failed", "recovered"]

@@ -129,3 +129,12 @@ def test_due_sorted_earliest_first():
     sched = Schedule()
     infos = [info(name="late", expires_at=50.0), info(name="early", expires_at=30.0)]
     assert [d.name for d in sched.due(infos, 100.0)] == ["early", "late"]
+
+
+def test_provider_deadline_brings_keep_alive_forward():
+    sched = Schedule(keep_alive=0.0)
+    plan = sched.plan(info(expires_at=None, keep_alive_by=500.0))
+    assert (plan.at, plan.keep_alive) == (500.0, True)
+    # The user's period still wins when it comes first.
+    sched = Schedule(keep_alive=100.0)
+    assert sched.plan(info(expires_at=None, last_used=0.0, keep_alive_by=500.0)).at == 100.0

@@ -61,15 +61,21 @@ def request(message: dict[str, Any], timeout: float = CONNECT_TIMEOUT) -> dict[s
         sock.connect(path)
         sock.settimeout(timeout)
         sock.sendall(line)
-        reply = _read_line(sock)
+        return read_message(sock)
     except OSError:
         return None
     finally:
         sock.close()
-    if reply is None:
+
+
+def read_message(sock: socket.socket) -> dict[str, Any] | None:
+    """One JSON object on one line of at most ``MAX_LINE`` bytes from ``sock``, or None
+    (closed early, too long, not JSON, not an object). Used by both ends."""
+    line = _read_line(sock)
+    if line is None:
         return None
     try:
-        value = json.loads(reply)
+        value = json.loads(line)
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
@@ -85,7 +91,7 @@ def _read_line(sock: socket.socket) -> bytes | None:
         end = chunk.find(b"\n")
         if end >= 0:
             chunks.append(chunk[:end])
-            return b"".join(chunks)
+            return b"".join(chunks) if size + end <= MAX_LINE else None
         chunks.append(chunk)
         size += len(chunk)
         if size > MAX_LINE:

@@ -27,7 +27,8 @@ from typing import Any
 from tui.core.agent.notify import Notifier
 from tui.core.agent.schedule import Due, Schedule, TokenInfo, clock_jumped
 from tui.core.errors import NotFoundError, ReauthorizationNeeded, TokendeskError
-from tui.core.models.oauth import TokenRecord
+from tui.core.models.oauth import OAuthComponent, TokenRecord
+from tui.core.oauth.health import cliffs, last_use
 from tui.core.oauth.tokens import fresh_token, resolve
 from tui.core.session import Session, default_vault_path
 from tui.core.text import one_line
@@ -41,13 +42,10 @@ NAME_LIMIT = 256
 SASL_MECHANISMS = ("xoauth2", "oauthbearer")
 
 
-def _last_used(tok: TokenRecord) -> float | None:
-    times = [
-        t
-        for t in (tok.refresh_token_issued_at, tok.refresh_token_rotated_at, tok.last_refresh)
-        if t is not None
-    ]
-    return max(times) if times else tok.obtained_at
+def _keep_alive_by(comp: OAuthComponent, tok: TokenRecord) -> float | None:
+    """When the provider's inactivity rule says the refresh token should be used."""
+    times = [c.warn_from for c in cliffs(comp, tok) if c.step == "refresh"]
+    return min(times) if times else None
 
 
 class Agent:
@@ -115,18 +113,19 @@ class Agent:
             return
         if not self._refresh_lock.acquire(blocking=False):
             return  # a refresh is saving right now; it leaves the records current
+        changed_passphrase = False
         try:
-            if self.session is None:
-                return
-            self.session.reload()
-            self._stat = self._vault_stat()
+            if self.session is not None:
+                self.session.reload()
+                self._stat = self._vault_stat()
         except WrongPassphrase:
-            self._refresh_lock.release()
-            self.lock("the vault's passphrase was changed; start the agent again")
-            return
+            changed_passphrase = True
         except VaultError as exc:
             self._log(f"cannot re-read the vault: {exc.message}")
-        self._refresh_lock.release()
+        finally:
+            self._refresh_lock.release()
+        if changed_passphrase:
+            self.lock("the vault's passphrase was changed; start the agent again")
 
     # -------------------------------------------------------------- schedule
     def infos(self) -> list[TokenInfo]:
@@ -148,8 +147,9 @@ class Agent:
                         has_refresh_token=bool(tok.refresh_token),
                         expires_at=tok.expires_at,
                         needs_reauthorization=tok.needs_reauthorization,
-                        last_used=_last_used(tok),
+                        last_used=last_use(tok) or tok.obtained_at,
                         version=tok.obtained_at,
+                        keep_alive_by=_keep_alive_by(comp, tok),
                     )
                 )
         return infos
@@ -278,13 +278,12 @@ class Agent:
             and len(user) <= NAME_LIMIT
             and isinstance(force, bool)
         )
-        if not valid:
+        if not valid or not isinstance(name, str):
             return _error("malformed token request to the agent", None, 2)
         if self.session is None:
             return {"ok": False, "fallback": "locked"}
         if not self._same_vault(vault):
             return {"ok": False, "fallback": "another vault"}
-        assert isinstance(name, str)  # for mypy: checked above
         self.check_vault()
         try:
             tok = self._fresh(name, env, force)

@@ -4,8 +4,9 @@ Every (environment, component) pair with tokens is one ``Slot``. Its next due ti
 earliest of:
 
 * the moment the access token stops being fresh (``expires_at - refresh_delay``);
-* the keep-alive moment (``keep_alive`` seconds after the refresh token was last used), so
-  refresh tokens that die of inactivity (90 days at Microsoft) are spent before they do;
+* the keep-alive moment (``keep_alive`` seconds after the refresh token was last used, or
+  earlier when the provider's own rule says so), so refresh tokens that die of inactivity
+  (90 days at Microsoft) are spent before they do;
 * after a transient failure, the back-off retry time (doubling from ``BACKOFF_MIN`` up to
   ``BACKOFF_CAP``, with jitter so many agents do not retry in step).
 
@@ -51,6 +52,9 @@ class TokenInfo:
     """When the refresh token was last issued, rotated or spent (None: unknown)."""
     version: float | None = None
     """Changes whenever the token record is replaced (``obtained_at``): resets failures."""
+    keep_alive_by: float | None = None
+    """A provider's own deadline for using the refresh token (Microsoft's 90 days without
+    use, minus a warning margin): a keep-alive refresh is due then whatever the period."""
 
 
 @dataclass
@@ -120,10 +124,11 @@ class Schedule:
             at = info.expires_at - info.refresh_delay
         elif not info.has_access_token:
             at = 0.0  # a refresh token alone: get an access token now
+        alive = [info.keep_alive_by] if info.keep_alive_by is not None else []
         if self.keep_alive > 0 and info.last_used is not None:
-            alive_at = info.last_used + self.keep_alive
-            if at is None or alive_at < at:
-                at, keep_alive = alive_at, True
+            alive.append(info.last_used + self.keep_alive)
+        if alive and (at is None or min(alive) < at):
+            at, keep_alive = min(alive), True
         state = "scheduled" if at is not None else "no expiry"
         if st.retry_at is not None:
             at = st.retry_at if at is None else max(at, st.retry_at)

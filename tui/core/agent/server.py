@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from tui.core.agent.client import MAX_LINE, runtime_dir, socket_path
+from tui.core.agent.client import MAX_LINE, read_message, runtime_dir, socket_path
 from tui.core.errors import OperationFailed
 
 REQUEST_TIMEOUT = 5.0
@@ -157,7 +157,7 @@ class AgentServer:
                     self._on_refused()
                     return  # another user: not a word
                 conn.settimeout(REQUEST_TIMEOUT)
-                request = _read_request(conn)
+                request = read_message(conn)
                 if request is None:
                     reply: dict[str, Any] = {"ok": False, "error": _bad_request()}
                 else:
@@ -175,22 +175,3 @@ class AgentServer:
 
 def _bad_request() -> dict[str, Any]:
     return {"message": "malformed request to the agent", "exit": 2}
-
-
-def _read_request(conn: socket.socket) -> dict[str, Any] | None:
-    buf = b""
-    while b"\n" not in buf:
-        if len(buf) > MAX_LINE:
-            return None
-        chunk = conn.recv(8192)
-        if not chunk:
-            return None
-        buf += chunk
-    line = buf.split(b"\n", 1)[0]
-    if len(line) > MAX_LINE:
-        return None
-    try:
-        value = json.loads(line)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
