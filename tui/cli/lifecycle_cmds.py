@@ -101,59 +101,15 @@ def cmd_inspect(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _when(ts: float | None, now: float) -> str:
-    from tui.core.oauth.status import iso_utc
-    from tui.core.text import relative
-
-    return "-" if ts is None else f"{iso_utc(ts)} ({relative(ts - now)})"
-
-
 def _print_report(ctx: Context, comp: Any, r: Any) -> None:
-    import time
-
-    now = time.time()
-
-    def row(label: str, value: str, source: str = "") -> None:
-        tail = f"  (from {r.sources[source]})" if source and source in r.sources else ""
-        ctx.print(f"  {label + ':':<{LABEL_WIDTH}} {value or '-'}{tail}")
+    from tui.core.oauth.inspect import report_rows
 
     ctx.print(f"{r.component} ({r.variable}) in {r.environment}")
-    if r.access_token_format == "none" and not r.refresh_token:
-        row("Tokens", "none: not authorized yet")
-    else:
-        row("Account", r.account, "account")
-        row("Issuer", r.issuer, "iss")
-        row("Audience", " ".join(r.audience), "aud")
-        row("Subject", r.subject, "sub")
-        row("Scopes granted", " ".join(r.granted_scopes), "scope")
-        row("Scopes asked", " ".join(r.requested_scopes))
-        kind = {"JWT": "JWT (claims decoded for display, not verified)"}.get(
-            r.access_token_format, r.access_token_format
-        )
-        row("Access token", kind)
-        row("  issued", _when(r.issued_at, now))
-        row("  expires", _when(r.expires_at, now))
-        if r.refresh_token:
-            times = r.refresh_token_rotations
-            row("Refresh token", f"yes, rotated {times} time{'' if times == 1 else 's'}")
-            row("  issued", _when(r.refresh_token_issued_at, now))
-            if r.refresh_token_rotated_at:
-                row("  last rotated", _when(r.refresh_token_rotated_at, now))
-            row("  last refresh", _when(r.last_refresh, now))
-            if r.refresh_token_expires_at:
-                row("  ends", _when(r.refresh_token_expires_at, now))
-        else:
-            row("Refresh token", "none")
-        if r.introspection is not None:
-            active = r.introspection.get("active") == "True"
-            row("Introspection", "active" if active else "not active (the provider says)")
-        elif r.introspection_error:
-            row("Introspection", f"failed: {r.introspection_error}")
-    if r.health is not None:
-        row("Health", f"{r.health.level}: {r.health.summary}")
-        if r.health.level not in ("ok", "not authorized") and r.health.step:
-            step = next_step(r.health.step, comp, r.environment, r.health.advice)
-            ctx.print(f"  {'':<{LABEL_WIDTH}} next: {step}")
+    for label, value in report_rows(r):
+        ctx.print(f"  {label + ':':<{LABEL_WIDTH}} {value}")
+    if r.health is not None and r.health.level not in ("ok", "not authorized") and r.health.step:
+        step = next_step(r.health.step, comp, r.environment, r.health.advice)
+        ctx.print(f"  {'':<{LABEL_WIDTH}} next: {step}")
     for finding in r.findings:
         ctx.warn(f"warning: {finding.message}")
         ctx.warn(f"hint: {finding.hint}")

@@ -24,7 +24,7 @@ from tui.core.oauth.classify import is_google
 from tui.core.oauth.health import Health, token_health
 from tui.core.oauth.status import iso_utc
 from tui.core.oauth.tokens import unverified_jwt_claims
-from tui.core.text import one_line
+from tui.core.text import one_line, relative
 
 MAX_INTROSPECTION_BYTES = 64 * 1024
 # OpenID Connect scopes: providers leave them out of the granted scope (Microsoft does).
@@ -225,6 +225,57 @@ def build_report(
         health=health,
         findings=tuple(findings),
     )
+
+
+def report_rows(r: TokenReport, now: float | None = None) -> list[tuple[str, str]]:
+    """The report as (label, value) rows, the same in every face (sub-rows start with 2
+    spaces); the health's next step and the findings are left to the face."""
+    now = time.time() if now is None else now
+
+    def when(ts: float | None) -> str:
+        return "-" if ts is None else f"{iso_utc(ts)} ({relative(ts - now)})"
+
+    def src(value: str, key: str) -> str:
+        tail = f"  (from {r.sources[key]})" if value and key in r.sources else ""
+        return (value or "-") + tail
+
+    if r.access_token_format == "none" and not r.refresh_token:
+        rows = [("Tokens", "none: not authorized yet")]
+    else:
+        kind = r.access_token_format
+        rows = [
+            ("Account", src(r.account, "account")),
+            ("Issuer", src(r.issuer, "iss")),
+            ("Audience", src(" ".join(r.audience), "aud")),
+            ("Subject", src(r.subject, "sub")),
+            ("Scopes granted", src(" ".join(r.granted_scopes), "scope")),
+            ("Scopes asked", " ".join(r.requested_scopes) or "-"),
+            (
+                "Access token",
+                "JWT (claims decoded for display, not verified)" if kind == "JWT" else kind,
+            ),
+            ("  issued", when(r.issued_at)),
+            ("  expires", when(r.expires_at)),
+        ]
+        if r.refresh_token:
+            n = r.refresh_token_rotations
+            rows.append(("Refresh token", f"yes, rotated {n} time{'' if n == 1 else 's'}"))
+            rows.append(("  issued", when(r.refresh_token_issued_at)))
+            if r.refresh_token_rotated_at:
+                rows.append(("  last rotated", when(r.refresh_token_rotated_at)))
+            rows.append(("  last refresh", when(r.last_refresh)))
+            if r.refresh_token_expires_at:
+                rows.append(("  ends", when(r.refresh_token_expires_at)))
+        else:
+            rows.append(("Refresh token", "none"))
+        if r.introspection is not None:
+            active = r.introspection.get("active") == "True"
+            rows.append(("Introspection", "active" if active else "not active (the provider says)"))
+        elif r.introspection_error:
+            rows.append(("Introspection", f"failed: {r.introspection_error}"))
+    if r.health is not None:
+        rows.append(("Health", f"{r.health.level}: {r.health.summary}"))
+    return rows
 
 
 def _findings(
