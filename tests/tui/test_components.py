@@ -36,12 +36,13 @@ async def test_add_oauth_component_with_the_keyboard(open_session, tui_app) -> N
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.focused, Input))
         await type_text(pilot, "Corp")
-        # Tab through: type (select), then the authorization URL (tenant is hidden).
-        await pilot.press("tab", "tab")
+        # Tab through: type (select), issuer and Discover, then the authorization URL
+        # (tenant is hidden).
+        await pilot.press("tab", "tab", "tab", "tab")
         await paste(app, pilot, "https://idp.example.com/authorize")
         await pilot.press("tab")
         await paste(app, pilot, "https://idp.example.com/token")
-        await pilot.press("tab", "tab")  # skip the device URL
+        await pilot.press("tab", "tab", "tab", "tab")  # skip device, revocation, introspection
         await type_text(pilot, "client-1")
         await pilot.press("tab")
         await type_text(pilot, "secret-1")

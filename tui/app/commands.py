@@ -20,6 +20,7 @@ MAIN_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Copy redirect URI", "copy_redirect_uri", "Copy the redirect URI to register (c)"),
     ("Refresh token", "refresh_token", "Refresh the access token now (r)"),
     ("Forget tokens", "forget_tokens", "Forget the tokens in the current environment (f)"),
+    ("Token details", "token_details", "What the token grants, its health, what is wrong (i)"),
     ("Switch environment", "switch_environment", "Change the current environment (e)"),
     ("Test connection", "test_connection", "Connect and log in to the mail server (t)"),
     ("Open inbox", "open_inbox", "Browse the mailbox of the component (o)"),

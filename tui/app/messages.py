@@ -110,6 +110,10 @@ class TokensForgotten(Message):
     environment: str
     name: str
     had: bool
+    revocation: str = ""
+    """What the provider said about revoking them ("" when not asked)."""
+    revocation_failed: bool = False
+    """Revoking was asked for and failed (the local tokens are gone anyway)."""
 
 
 @dataclass

@@ -21,6 +21,7 @@ from tui.app.context import AppScreen
 from tui.app.errors import failure_text
 from tui.app.messages import (
     ActionFailed,
+    ComponentDeleted,
     ConnectionTested,
     RecordsChanged,
     TokenRefreshed,
@@ -35,6 +36,7 @@ ACTION_KINDS = {
     "copy_redirect_uri": "oauth",
     "refresh_token": "oauth",
     "forget_tokens": "oauth",
+    "token_details": "oauth",
     "test_connection": "mail",
     "open_inbox": "mail",
 }
@@ -151,38 +153,47 @@ class ComponentActions(AppScreen[None]):
             text = f"Token refreshed for {message.name} ({message.environment})."
             self.notify(text, markup=False)
 
+    def action_token_details(self) -> None:
+        from tui.app.screens.token_details import TokenDetailsScreen
+
+        comp = self.selected(OAuthComponent)
+        if comp is not None:
+            self.app.push_screen(TokenDetailsScreen(comp.name, self.env))
+
     def action_forget_tokens(self) -> None:
-        from tui.app.screens.dialogs import ConfirmDialog
+        from tui.app.screens.revoke_dialog import choice, revoke_question
 
         comp = self.selected(OAuthComponent)
         if comp is None:
             return
         name, env = comp.name, self.env
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._forget(name, env)
+        def answered(answer: str | bool | None) -> None:
+            if choice(answer) != "cancel":
+                self._forget(name, env, choice(answer) == "revoke")
 
-        self.app.push_screen(
-            ConfirmDialog(
-                "Forget tokens",
-                f"Forget the tokens of {name!r} in {env}? Other environments keep theirs; "
-                "you will need to authorize again.",
-                "Forget",
-                danger=True,
-            ),
-            answered,
+        text = (
+            f"Forget the tokens of {name!r} in {env}? Other environments keep theirs; "
+            "you will need to authorize again."
         )
+        dialog = revoke_question(
+            "Forget tokens", text, "Forget", endpoint=bool(comp.revocation_url)
+        )
+        self.app.push_screen(dialog, answered)
 
     @work(thread=True, exit_on_error=False, group="save", description="forget tokens")
-    def _forget(self, name: str, env: str) -> None:
+    def _forget(self, name: str, env: str, revoke: bool) -> None:
+        from tui.core.oauth.revocation import forget_tokens
+
         try:
-            with self.session.edit() as records:
-                had = records.drop_token(env, name)
+            result = forget_tokens(self.session, name, env, revoke=revoke)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             self.post_message(ActionFailed(failure_text(exc)))
             return
-        self.post_message(TokensForgotten(env, name, had))
+        outcome = result.revocation
+        said = outcome.summary(name) if outcome is not None and outcome.endpoint else ""
+        failed = outcome is not None and outcome.endpoint and not outcome.ok
+        self.post_message(TokensForgotten(env, name, result.dropped, said, failed))
         self.post_message(RecordsChanged())
 
     @on(TokensForgotten)
@@ -193,7 +204,44 @@ class ComponentActions(AppScreen[None]):
             if message.had
             else f"{name} had no tokens in {env}."
         )
-        self.notify(text, markup=False)
+        if message.revocation:
+            text = f"{text} {message.revocation[:1].upper()}{message.revocation[1:]}."
+        if message.revocation_failed:
+            text += " The local tokens were forgotten anyway."
+        if message.revocation_failed:
+            self.notify(text, severity="warning", markup=False)
+        else:
+            self.notify(text, markup=False)
+
+    def ask_delete_oauth(self, comp: OAuthComponent) -> None:
+        """Delete an OAuth2 component, revoking its tokens first if the user says so."""
+        from tui.app.screens.revoke_dialog import choice, revoke_question
+
+        name = comp.name
+
+        def answered(answer: str | bool | None) -> None:
+            if choice(answer) != "cancel":
+                self._delete_oauth(name, choice(answer) == "revoke")
+
+        text = f"Delete {name!r} and its tokens in every environment?"
+        endpoint = bool(comp.revocation_url)
+        dialog = revoke_question("Delete component", text, "Delete", endpoint=endpoint)
+        self.app.push_screen(dialog, answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save", description="delete")
+    def _delete_oauth(self, name: str, revoke: bool) -> None:
+        from tui.core.oauth.revocation import remove_component
+
+        try:
+            _, outcomes = remove_component(self.session, name, revoke=revoke)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.post_message(ActionFailed(f"Not deleted: {failure_text(exc)}"))
+            return
+        failed = [f"{o.environment}: {o.summary(name)}" for o in outcomes if not o.ok]
+        if failed:
+            text = f"Deleted {name}; {'; '.join(failed)}"
+            self.post_message(ActionFailed(text, "Revocation failed"))
+        self.post_message(ComponentDeleted(name))
 
     # ------------------------------------------------------------ mail
     def action_test_connection(self) -> None:

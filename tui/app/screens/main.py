@@ -71,6 +71,7 @@ class MainScreen(ComponentActions):
         B("c", "copy_redirect_uri", "Copy URI", "Copy the redirect URI", show=False),
         B("r", "refresh_token", "Refresh", "Refresh the token now", show=False),
         B("f", "forget_tokens", "Forget", "Forget the tokens in this environment", show=False),
+        B("i", "token_details", "Details", "Token details: grants and health", show=False),
         B("t", "test_connection", "Test", "Test the mail connection", show=False),
         B("o", "open_inbox", "Inbox", "Open the inbox"),
         B("delete", "delete_component", "Delete", "Delete the component", show=False),
@@ -355,6 +356,10 @@ class MainScreen(ComponentActions):
     def action_delete_component(self) -> None:
         name = self.showing
         if name is None:
+            return
+        comp = self.records.components.get(name)
+        if isinstance(comp, OAuthComponent):  # asks whether to revoke at the provider first
+            self.ask_delete_oauth(comp)
             return
 
         def answered(yes: bool | None) -> None:

@@ -1,16 +1,20 @@
 """The OAuth2 credential form: every field of ``OAuthComponent`` with its label and help.
 
 Choosing the Microsoft or Google preset fills the endpoint fields from the model and locks
-them (Microsoft also shows the tenant). The client secret is a ``SecretInput`` with an
-explicit Reveal toggle.
+them (Microsoft also shows the tenant). A custom component's Discover button reads the
+issuer's metadata (``tui.core.oauth.discovery``, in a worker) and fills the endpoints. The
+client secret is a ``SecretInput`` with an explicit Reveal toggle.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.widgets import Button, Input, Select, TextArea
 
 from tui.app.widgets.field import Field
@@ -26,8 +30,14 @@ AUTH_OPTIONS = [
     ("HTTP Basic (client_secret_basic)", "client_secret_basic"),
     ("None (public client)", "none"),
 ]
-URL_KEYS = ("authorization_url", "token_url", "device_authorization_url")
-TEXT_KEYS = ("name", "tenant", *URL_KEYS, "client_id", "scope", "variable")
+URL_KEYS = (
+    "authorization_url",
+    "token_url",
+    "device_authorization_url",
+    "revocation_url",
+    "introspection_url",
+)
+TEXT_KEYS = ("name", "tenant", "issuer", *URL_KEYS, "client_id", "scope", "variable")
 
 
 def preset(kind: str, tenant: str) -> OAuthComponent | None:
@@ -62,6 +72,14 @@ class OAuthForm(ComponentForm):
 
     KIND = "oauth"
 
+    @dataclass
+    class Discovered(Message):
+        """Discovery ended: ``fields`` to fill, or ``error`` (one line)."""
+
+        fields: dict[str, str]
+        missing: list[str]
+        error: str
+
     def compose(self) -> ComposeResult:
         c = self.component if isinstance(self.component, OAuthComponent) else None
         kind = c.type if c else "custom"
@@ -78,6 +96,16 @@ class OAuthForm(ComponentForm):
         tenant = text("tenant", c.tenant if c else "common", "common")
         tenant.display = kind == "microsoft"
         yield tenant
+        issuer = Input(c.issuer if c else "", id="f-issuer", placeholder="https://", compact=True)
+        issuer.disabled = kind != "custom"
+        discover = Button(
+            "Discover",
+            id="discover",
+            compact=True,
+            tooltip="Read the endpoints from the issuer's metadata",
+        )
+        discover.disabled = kind != "custom"
+        yield Field("issuer", Horizontal(issuer, discover, classes="issuer-row"))
         for key in URL_KEYS:
             field = text(key, getattr(c, key) if c else "", "https://")
             field.control.disabled = kind != "custom"
@@ -143,6 +171,9 @@ class OAuthForm(ComponentForm):
             authorization_url=v["authorization_url"].strip(),
             token_url=v["token_url"].strip(),
             device_authorization_url=v["device_authorization_url"].strip(),
+            issuer=v["issuer"].strip(),
+            revocation_url=v["revocation_url"].strip(),
+            introspection_url=v["introspection_url"].strip(),
             client_id=v["client_id"].strip(),
             client_secret=v["client_secret"],
             auth_method=v["auth_method"],
@@ -162,13 +193,14 @@ class OAuthForm(ComponentForm):
 
     def _apply_type(self, kind: Any, *, fill: bool) -> None:
         self.field("tenant").display = kind == "microsoft"
-        for key in URL_KEYS:
+        for key in (*URL_KEYS, "issuer"):
             self.query_one(f"#f-{key}", Input).disabled = kind != "custom"
+        self.query_one("#discover", Button).disabled = kind != "custom"
         tenant = self.query_one("#f-tenant", Input).value.strip() or "common"
         filled = preset(str(kind), tenant)
         if not fill or filled is None:
             return
-        for key in URL_KEYS:
+        for key in (*URL_KEYS, "issuer"):
             self.query_one(f"#f-{key}", Input).value = getattr(filled, key)
         scope = self.query_one("#f-scope", Input)
         defaults = {p.scope for k in ("microsoft", "google") if (p := preset(k, "common"))}
@@ -176,8 +208,48 @@ class OAuthForm(ComponentForm):
             scope.value = filled.scope
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "reveal-secret":
+        if event.button.id == "discover":
+            event.stop()
+            issuer = self.query_one("#f-issuer", Input).value.strip()
+            if not issuer:
+                self.field("issuer").set_error("Type the issuer URL first")
+                return
+            self.field("issuer").set_error(None)
+            event.button.disabled = True
+            self.notify(f"Reading the metadata of {issuer}…", markup=False)
+            self._discover(issuer)
+        elif event.button.id == "reveal-secret":
             event.stop()
             secret = self.query_one("#f-client_secret", SecretInput)
             secret.reveal(not secret.revealed)
             event.button.label = "Hide" if secret.revealed else "Reveal"
+
+    # ------------------------------------------------------------------ discovery
+    @work(
+        thread=True, exclusive=True, exit_on_error=False, group="discover", description="discover"
+    )
+    def _discover(self, issuer: str) -> None:
+        from tui.app.errors import failure_text
+        from tui.core.oauth.discovery import discover
+
+        try:
+            found = discover(issuer)
+        except Exception as exc:  # noqa: BLE001 - shown at the field
+            self.post_message(self.Discovered({}, [], failure_text(exc)))
+            return
+        self.post_message(self.Discovered(found.component_fields(), found.missing, ""))
+
+    @on(Discovered)
+    def _discovered(self, message: Discovered) -> None:
+        self.query_one("#discover", Button).disabled = False
+        if message.error:
+            self.field("issuer").set_error(message.error)
+            self.notify(f"Discovery failed: {message.error}", severity="error", markup=False)
+            return
+        for key, value in message.fields.items():
+            self.query_one(f"#f-{key}", Input).value = value
+        labels = [FIELD_HELP[key][0] for key in message.missing]
+        note = f" Not offered: {', '.join(labels)}." if labels else ""
+        self.notify(
+            f"Endpoints filled from the provider's metadata; save to keep them.{note}", markup=False
+        )

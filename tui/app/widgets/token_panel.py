@@ -1,7 +1,8 @@
 """The token panel of an OAuth2 component in one environment, with live countdowns.
 
 It reads only the ``TokenRecord`` and a clock: account, scopes granted, expires in, next
-refresh, refresh-token age, and the last error with its next step. The clock is the app's
+refresh, refresh-token age and health (``tui.core.oauth.health``), and the last error with its
+next step. The clock is the app's
 (injectable), so snapshots with a frozen clock are stable.
 """
 
@@ -53,6 +54,8 @@ def token_lines(
     issued = tok.refresh_token_rotated_at or tok.refresh_token_issued_at
     if tok.refresh_token and issued:
         rows.append(("Refresh token age", human_duration(now - issued)))
+    if tok.refresh_token and not tok.needs_reauthorization:
+        rows.append(("Health", health_text(comp, tok, now)))
     if tok.last_error:
         rows.append(("Last error", tok.last_error))
         if tok.last_error_hint:
@@ -60,6 +63,17 @@ def token_lines(
     elif tok.needs_reauthorization:
         rows.append(("Next step", "Authorize again (a)"))
     return rows
+
+
+def health_text(comp: OAuthComponent, tok: TokenRecord, now: float) -> str:
+    """The refresh token's health: level, the nearest cliff (or no known expiry), next key."""
+    from tui.core.oauth.health import token_health
+
+    health = token_health(comp, tok, now)
+    tail = health.summary.split("; ", 1)[-1]
+    keys = {"refresh": " — press r", "authorize": " — press a", "publish": ""}
+    step = f"; {health.advice}{keys.get(health.step, '')}" if health.level != "ok" else ""
+    return f"{health.level}: {tail}{step}"
 
 
 class TokenPanel(Static):
