@@ -5,7 +5,9 @@ The library knows nothing of OAuth, IMAP or user interfaces. Its public API:
 * ``Vault.create(path, passphrase, payload, kdf=...)`` and ``Vault.open(path, passphrase)``;
 * ``vault.payload``: a copy of the JSON-compatible payload as last read;
 * ``with vault.transaction() as payload:``: locked read-modify-write, saved atomically;
-* ``vault.change_passphrase(new)``: re-wraps the data key;
+* ``vault.change_passphrase(new)``: a new data key under the new passphrase;
+* ``Journal(vault)``: space reserved before an irreversible step, and updates committed
+  there when the save fails, replayed by the caller on the next open;
 * ``KdfParams``: Argon2id parameters;
 * the errors in ``vault.errors``, all subclasses of ``VaultError``.
 
@@ -25,10 +27,12 @@ from .errors import (
     WrongPassphrase,
 )
 from .format import KdfParams
+from .journal import Journal, journal_path_for
 from .store import Vault, backup_path_for, lock_path_for
 
 __all__ = [
     "CorruptVault",
+    "Journal",
     "KdfParams",
     "NotAVault",
     "UnsafeParameters",
@@ -41,5 +45,6 @@ __all__ = [
     "VaultPermissionError",
     "WrongPassphrase",
     "backup_path_for",
+    "journal_path_for",
     "lock_path_for",
 ]

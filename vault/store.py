@@ -241,12 +241,18 @@ class Vault:
 
     # ---------------------------------------------------------------- writing
     @contextlib.contextmanager
-    def transaction(self, timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[Any]:
+    def transaction(
+        self,
+        timeout: float = DEFAULT_LOCK_TIMEOUT,
+        *,
+        after_save: Callable[[], None] | None = None,
+    ) -> Iterator[Any]:
         """Locked read-modify-write: yield the freshly read payload, save it on clean exit.
 
         The lock is held for the whole block, so a caller can keep it across slow work
         (an HTTP token refresh) and no other process can interleave a write. If the block
-        raises, nothing is saved. Transactions do not nest.
+        raises, nothing is saved. ``after_save`` runs after a save, still under the lock
+        (e.g. to clear the journal). Transactions do not nest.
         """
         if getattr(self._local, "active", False):
             raise RuntimeError("vault transactions do not nest")
@@ -257,6 +263,8 @@ class Vault:
             payload = self._read_current()
             yield payload
             self._save_locked(payload)
+            if after_save is not None:
+                after_save()
         finally:
             self._local.active = False
             lock.release()

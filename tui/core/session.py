@@ -14,12 +14,15 @@ import os
 import shlex
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from tui.core.errors import OperationFailed, UsageError, ValidationError
+from tui.core.errors import OperationFailed, TokendeskError, UsageError, ValidationError
+from tui.core.models.oauth import TokenRecord
 from tui.core.records import Records
-from vault import KdfParams, UnsafeParameters, Vault
+from vault import Journal, KdfParams, UnsafeParameters, Vault, VaultError
 
 VAULT_ENV = "TOKENDESK_VAULT"
 PASSPHRASE_ENV = "TOKENDESK_PASSPHRASE"
@@ -109,7 +112,22 @@ class Session:
 
     def __init__(self, vault: Vault) -> None:
         self.vault = vault
+        self._local = threading.local()
         self._records = Records.from_payload(vault.payload)
+        if Journal(vault).exists():
+            self._replay_journal()
+
+    def _replay_journal(self) -> None:
+        """Save what an earlier process committed to the journal but could not save."""
+        try:
+            with self.edit():
+                pass  # edit() applies the journal, saves, and clears it
+        except (VaultError, TokendeskError):
+            # Still cannot save (disk full, read-only, busy): use the journal's tokens in
+            # memory; the journal stays for the next open.
+            records = Records.from_payload(self.vault.payload)
+            _apply(records, Journal(self.vault).pending())
+            self._records = records
 
     def __repr__(self) -> str:
         return f"Session({str(self.vault.path)!r})"
@@ -161,17 +179,72 @@ class Session:
         The vault's lock is held for the whole block, so it may span slow work (an HTTP
         token refresh) without another process interleaving a write.
         """
-        with self.vault.transaction(timeout) as payload:
-            records = Records.from_payload(payload)
-            yield records
-            new_payload = records.to_payload()
-            payload.clear()
-            payload.update(new_payload)
+        journal = Journal(self.vault)
+        pending: list[Any] = []
+        self._local.journal, self._local.pending = journal, pending
+        try:
+            with self.vault.transaction(timeout, after_save=journal.clear) as payload:
+                records = Records.from_payload(payload)
+                pending.extend(journal.pending())
+                _apply(records, pending)
+                yield records
+                new_payload = records.to_payload()
+                payload.clear()
+                payload.update(new_payload)
+        except VaultError as exc:
+            if journal.committed:
+                raise OperationFailed(
+                    f"{exc.message}; the new tokens are kept in {journal.path} and will be "
+                    "saved the next time the vault is opened",
+                    hint=exc.hint or "free some space; the tokens stay valid meanwhile",
+                ) from None
+            raise
+        finally:
+            self._local.journal = None
+            journal.discard()
         self._records = records
+
+    def reserve_commit(self) -> None:
+        """Inside ``edit``: make sure what a server commits to next can be kept.
+
+        Call it before an irreversible request (spending a refresh token): it reserves the
+        space to save the vault and to journal the reply, so a full disk fails here.
+
+        Raises:
+            OperationFailed: no space or no write access beside the vault.
+        """
+        try:
+            self._local.journal.reserve()
+        except VaultError as exc:
+            raise OperationFailed(
+                f"{exc.message}; the refresh token was not spent and the tokens are unchanged",
+                hint=exc.hint or "free some space beside the vault, then try again",
+            ) from None
+
+    def commit_token(self, env: str, name: str, token: TokenRecord) -> None:
+        """Inside ``edit``, after ``reserve_commit``: journal tokens a server committed to.
+
+        If the vault then cannot be saved, the next open saves them from the journal.
+        """
+        entry = {"token": [env, name, token.to_dict()]}
+        self._local.journal.commit([*self._local.pending, entry])
 
     def change_passphrase(self, new_passphrase: str) -> None:
         """Change the passphrase (a new data key; the payload is re-encrypted under it)."""
         if not new_passphrase:
             raise ValidationError("the new passphrase is empty")
         allow = os.environ.get(COSTLY_KDF_ENV, "") == "1"
+        if Journal(self.vault).exists():
+            with self.edit():
+                pass  # the journal is sealed with the old data key: save it first
         self.vault.change_passphrase(new_passphrase, allow_costly_kdf=allow)
+
+
+def _apply(records: Records, entries: list[Any]) -> None:
+    """Apply journal entries (see ``Session.commit_token``) to ``records``."""
+    for entry in entries:
+        try:
+            env, name, data = entry["token"]
+            records.set_token(env, name, TokenRecord.from_dict(data))
+        except (TokendeskError, KeyError, TypeError, ValueError):
+            continue  # the component or environment is gone: nothing to keep

@@ -110,6 +110,7 @@ def _refresh_locked(
                 f"the token of {comp.name!r} in {env!r} expired and there is no refresh token",
                 hint=reauth_hint(comp, env),
             )
+        session.reserve_commit()  # a full disk fails here, before the token is spent
         started = time.time()
         try:
             reply = protocol.refresh(comp, tok.refresh_token, env=env, timeout=timeout)
@@ -125,6 +126,7 @@ def _refresh_locked(
         else:
             new = record_from_reply(reply, component=comp, previous=tok, now=started)
             records.set_token(env, comp.name, new)
+            session.commit_token(env, comp.name, new)  # kept even if the save fails
     # Only here, after the save, is the new access token handed out.
     if error is None:
         return new
