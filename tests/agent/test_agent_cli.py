@@ -200,3 +200,23 @@ def test_status_json_has_no_secrets(agent_setup):
     raw = setup.cli("agent", "status", "--json").stdout
     assert token not in raw and "rt_" not in raw and "secret" not in raw
     assert json.loads(raw)["tokens"][0]["component"] == "Mail"
+
+
+def test_relative_vault_path_still_works_after_detaching(agent_setup):
+    setup = agent_setup()
+    env = {**setup.env, "TOKENDESK_VAULT": setup.vault.name}
+    started = subprocess.run(
+        [sys.executable, "-m", "tui", "agent", "start"],
+        env=env,
+        cwd=setup.vault.parent,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    assert started.returncode == 0, started.stderr
+    setup.started.append(int(setup.pidfile.read_text()))
+    assert setup.status()["vault"] == str(setup.vault)
+    bare = {k: v for k, v in setup.env.items() if k != "TOKENDESK_PASSPHRASE"}
+    forced = setup.cli("token", "Mail", "--force-refresh", env=bare)
+    assert forced.returncode == 0, forced.stderr
+    assert setup.cli("token", "Mail", env=setup.no_agent_env()).stdout == forced.stdout

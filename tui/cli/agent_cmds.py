@@ -90,7 +90,9 @@ def _options(args: argparse.Namespace) -> tuple[float, list[str]]:
     return keep_alive, command
 
 
-def _refuse_if_running() -> None:
+def _refuse_if_running(ctx: Context) -> None:
+    # The detached agent runs in /, so a relative vault path is made absolute first.
+    ctx.vault_arg = str(ctx.vault_path.absolute())
     if client.request({"op": "ping"}) is not None:
         raise OperationFailed(
             "an agent is already running", hint="see 'tokendesk agent status'; stop it first"
@@ -139,7 +141,7 @@ def _serve(ctx: Context, keep_alive: float, command: list[str], log: Any, ready:
 def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
     """Run the agent in the foreground until SIGTERM, SIGINT or ``agent stop``."""
     keep_alive, command = _options(args)
-    _refuse_if_running()
+    _refuse_if_running(ctx)
 
     def log(line: str) -> None:
         stamp = time.strftime("%Y-%m-%d %H:%M:%S")
@@ -152,7 +154,7 @@ def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_start(args: argparse.Namespace, ctx: Context) -> int:
     """Unlock, detach, and return once the agent listens."""
     keep_alive, command = _options(args)
-    _refuse_if_running()
+    _refuse_if_running(ctx)
     ctx.session()  # ask for the passphrase here, on the terminal, before detaching
     read_end, write_end = os.pipe()
     pid = os.fork()
