@@ -8,10 +8,12 @@ Rows (median/min/max in milliseconds, each a whole process started from here):
 * ``tokendesk token Mail`` through a running agent (the installed console script, and
   ``python -m tui``), with no passphrase in the environment;
 * ``tokendesk token Mail`` without an agent on a default-KDF vault (the cost before the agent).
-Then the ratios, the agent's resident memory (VmRSS, VmHWM) holding 1 and ``--components``
-components (each with a token), and the refresh latency: for ``--rounds`` refreshes of a
-short-lived token, the time from its due moment (``expires_at - refresh_delay``) to the IdP
-receiving the agent's refresh request.
+Every case runs with cached bytecode (``PYTHONDONTWRITEBYTECODE`` is dropped for the
+children and a private ``PYTHONPYCACHEPREFIX`` used), after one unmeasured round; the cases
+alternate round by round. Then the ratios, the agent's resident memory (VmRSS, VmHWM)
+holding 1 and ``--components`` components (each with a token), and the refresh latency:
+for ``--rounds`` refreshes of a short-lived token, the time from its due moment
+(``expires_at - refresh_delay``) to the IdP receiving the agent's refresh request.
 """
 
 from __future__ import annotations
@@ -40,15 +42,28 @@ PASS = "benchmark passphrase"
 CONSOLE_SCRIPT = Path(sys.executable).with_name("tokendesk")
 
 
-def run_ms(argv: list[str], env: dict[str, str], runs: int, expect: str = "") -> list[float]:
-    out = []
+def run_once(argv: list[str], env: dict[str, str], expect: str = "") -> float:
+    t = time.perf_counter()
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=REPO)
+    elapsed = (time.perf_counter() - t) * 1000
+    if done.returncode != 0 or not done.stdout.startswith(expect):
+        raise SystemExit(f"{argv} failed: {done.stderr.strip()}")
+    return elapsed
+
+
+def interleaved(cases: list[tuple[list[str], dict[str, str], str]], runs: int) -> list[list[float]]:
+    """Run every case once per round, ``runs`` rounds: load changes hit all cases alike.
+
+    One unmeasured round first, so that every case runs with its bytecode cached, as in
+    an installed copy (the bench writes bytecode under a private prefix).
+    """
+    samples: list[list[float]] = [[] for _ in cases]
+    for argv, env, expect in cases:
+        run_once(argv, env, expect)
     for _ in range(runs):
-        t = time.perf_counter()
-        done = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=REPO)
-        out.append((time.perf_counter() - t) * 1000)
-        if done.returncode != 0 or not done.stdout.startswith(expect):
-            raise SystemExit(f"{argv} failed: {done.stderr.strip()}")
-    return out
+        for i, (argv, env, expect) in enumerate(cases):
+            samples[i].append(run_once(argv, env, expect))
+    return samples
 
 
 def row(label: str, samples: list[float]) -> float:
@@ -82,6 +97,9 @@ class Agent:
     def __init__(self, vault: Path) -> None:
         self.runtime = Path(tempfile.mkdtemp(prefix="tdb"))
         self.env = cli_env(vault, PASS, XDG_RUNTIME_DIR=str(self.runtime))
+        # Cached bytecode, as an installed copy has it, whatever the caller's environment says.
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
+        self.env["PYTHONPYCACHEPREFIX"] = str(self.runtime / "pycache")
         done = subprocess.run(
             [sys.executable, "-m", "tui", "agent", "start"],
             env=self.env,
@@ -112,12 +130,12 @@ class Agent:
         shutil.rmtree(self.runtime, ignore_errors=True)
 
 
-def wait_until(pred: Callable[[], bool], timeout: float) -> None:
+def wait_until(pred: Callable[[], bool], timeout: float, step: float = 0.001) -> None:
     deadline = time.monotonic() + timeout
     while not pred():
         if time.monotonic() > deadline:
             raise SystemExit("timed out")
-        time.sleep(0.001)
+        time.sleep(step)
 
 
 def main() -> None:
@@ -133,26 +151,22 @@ def main() -> None:
         make_vault(real, idp, 1, KdfParams())
         agent = Agent(real)
         print(f"{'whole process, ms':<56} {'median':>8} {'min':>8} {'max':>8}")
-        base = row("python -c pass", run_ms([sys.executable, "-c", "pass"], agent.env, args.runs))
-        via = row(
-            "tokendesk token Mail, via agent (console script)",
-            run_ms([str(CONSOLE_SCRIPT), "token", "Mail"], agent.client_env, args.runs, "at_"),
+        fast = interleaved(
+            [
+                ([sys.executable, "-c", "pass"], agent.env, ""),
+                ([str(CONSOLE_SCRIPT), "token", "Mail"], agent.client_env, "at_"),
+                ([sys.executable, "-m", "tui", "token", "Mail"], agent.client_env, "at_"),
+            ],
+            args.runs,
         )
-        via_m = row(
-            "python -m tui token Mail, via agent",
-            run_ms(
-                [sys.executable, "-m", "tui", "token", "Mail"], agent.client_env, args.runs, "at_"
-            ),
+        base = row("python -c pass", fast[0])
+        via = row("tokendesk token Mail, via agent (console script)", fast[1])
+        via_m = row("python -m tui token Mail, via agent", fast[2])
+        no_agent = {**agent.env, "TOKENDESK_NO_AGENT": "1"}
+        slow = interleaved(
+            [([str(CONSOLE_SCRIPT), "token", "Mail"], no_agent, "at_")], max(5, args.runs // 3)
         )
-        direct = row(
-            "tokendesk token Mail, no agent (default KDF)",
-            run_ms(
-                [str(CONSOLE_SCRIPT), "token", "Mail"],
-                {**agent.env, "TOKENDESK_NO_AGENT": "1"},
-                max(5, args.runs // 3),
-                "at_",
-            ),
-        )
+        direct = row("tokendesk token Mail, no agent (default KDF)", slow[0])
         rss1, hwm1 = agent.memory_kib()
         agent.stop()
         print(

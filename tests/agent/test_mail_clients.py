@@ -1,7 +1,8 @@
 """Debian's own mail clients with ``tokendesk token`` as their command, against a real
-Dovecot that checks every token at the test IdP: curl (``--oauth2-bearer``) and mbsync
-(``PassCmd``, XOAUTH2 through ``libsasl2-modules-kdexoauth2``), with and without an agent,
-across an access token's expiry."""
+Dovecot that checks every token at the test IdP: curl (``--oauth2-bearer``), mbsync
+(``PassCmd``, XOAUTH2 through ``libsasl2-modules-kdexoauth2``) and msmtp (``passwordeval``,
+through Dovecot's submission service), with and without an agent, across an access token's
+expiry."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tests.support.fixtures_mail import IMAP_SCOPE, OAUTH_USER
 from tests.support.fixtures_oauth import oauth_component, token_record
 from tests.support.fixtures_vault import CHEAP_KDF, REPO, cli_env
 from tests.support.idp import TestIdP
+from tests.support.smtpsink import SmtpSink
 from tui.core.records import Records
 from tui.core.session import Session
 from vault import Vault
@@ -32,10 +34,18 @@ TOKEN_COMMAND = f"{sys.executable} -m tui token @Mail"
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[tuple[TestIdP, Dovecot]]:
+def sink() -> Iterator[SmtpSink]:
+    with SmtpSink() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def server(sink: SmtpSink) -> Iterator[tuple[TestIdP, Dovecot]]:
     idp = TestIdP(user=OAUTH_USER).start()
     root = Path(tempfile.mkdtemp(prefix="tokendesk-agent-dovecot-"))
-    dovecot = Dovecot(root, introspection_url=idp.introspection_url_with_credentials)
+    dovecot = Dovecot(
+        root, introspection_url=idp.introspection_url_with_credentials, relay_port=sink.port
+    )
     dovecot.start()
     try:
         mailgen.seed(dovecot, OAUTH_USER, bulk=0)
@@ -159,3 +169,46 @@ def test_mbsync_across_an_expiry(mail_setup, with_agent, tmp_path):
     tok = Session.open(vault, PASSPHRASE).records.token("Test", "Mail")
     assert tok.obtained_at is not None and tok.obtained_at > started - LIFETIME
     assert idp.token_state(tok.access_token) == "active"
+
+
+def _msmtp(dovecot: Dovecot, env: dict, workdir: Path, subject: str):
+    conf = workdir / "msmtprc"
+    conf.write_text(
+        "account test\n"
+        "host localhost\n"
+        f"port {dovecot.submissions_port}\n"
+        "tls on\n"
+        "tls_starttls off\n"
+        f"tls_trust_file {dovecot.ca_file}\n"
+        "auth xoauth2\n"
+        f"user {OAUTH_USER}\n"
+        f'passwordeval "{TOKEN_COMMAND}"\n'
+        f"from {OAUTH_USER}\n"
+    )
+    conf.chmod(0o600)  # msmtp refuses a configuration others can read
+    message = f"From: {OAUTH_USER}\nTo: bob@example.test\nSubject: {subject}\n\nhello\n"
+    return subprocess.run(
+        ["msmtp", "-C", str(conf), "-a", "test", "bob@example.test"],
+        env=env,
+        input=message,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("with_agent", [False, True], ids=["no-agent", "agent"])
+def test_msmtp_across_an_expiry(mail_setup, sink, with_agent, tmp_path):
+    idp, dovecot, vault, env = mail_setup
+    if with_agent:
+        env = _start_agent(env)
+    subject = f"agent-test-{with_agent}-{time.time()}"
+    first = _msmtp(dovecot, env, tmp_path, subject + "-1")
+    assert first.returncode == 0, first.stderr
+    _outlive(idp, _stored_access_token(vault))
+    second = _msmtp(dovecot, env, tmp_path, subject + "-2")
+    assert second.returncode == 0, second.stderr
+    wait_for(
+        lambda: sum(subject.encode() in m.content for m in sink.received) == 2,
+        what="both messages at the relay",
+    )

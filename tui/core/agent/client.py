@@ -1,8 +1,9 @@
 """Talking to a running agent: the socket's place, one request, one reply.
 
-This module is what ``tokendesk token`` loads before anything else, so it imports only the
-standard library (``os``, ``socket``, ``json``): asking the agent must cost far less than
-unlocking the vault. ``request()`` returns None whenever there is no agent to ask (no
+This module is what ``tokendesk token`` loads before anything else, so it imports only
+``os``, the C socket module and ``tui.core.agent.wire`` (JSON without ``import json``):
+asking the agent must cost far less than unlocking the vault, and within twice the
+interpreter's own start. ``request()`` returns None whenever there is no agent to ask (no
 socket, nobody listening, a broken reply), so the caller simply opens the vault itself.
 
 Wire format (see ``tui.core.agent.server``): one JSON object per line each way, at most
@@ -11,9 +12,10 @@ Wire format (see ``tui.core.agent.server``): one JSON object per line each way, 
 
 from __future__ import annotations
 
-import json
+import _socket
 import os
-import socket
+
+from tui.core.agent import wire
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the typing module costs milliseconds this path cannot spare
@@ -52,10 +54,13 @@ def request(message: dict[str, Any], timeout: float = CONNECT_TIMEOUT) -> dict[s
             return None  # not our socket: never send a request to someone else's
     except OSError:
         return None
-    line = json.dumps(message, separators=(",", ":")).encode() + b"\n"
+    try:
+        line = wire.dumps(message).encode() + b"\n"
+    except ValueError:
+        return None
     if len(line) > MAX_LINE:
         return None
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         sock.settimeout(CONNECT_TIMEOUT)
         sock.connect(path)
@@ -68,20 +73,20 @@ def request(message: dict[str, Any], timeout: float = CONNECT_TIMEOUT) -> dict[s
         sock.close()
 
 
-def read_message(sock: socket.socket) -> dict[str, Any] | None:
+def read_message(sock: _socket.socket) -> dict[str, Any] | None:
     """One JSON object on one line of at most ``MAX_LINE`` bytes from ``sock``, or None
     (closed early, too long, not JSON, not an object). Used by both ends."""
     line = _read_line(sock)
     if line is None:
         return None
     try:
-        value = json.loads(line)
-    except ValueError:
+        value = wire.loads(line.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError too
         return None
     return value if isinstance(value, dict) else None
 
 
-def _read_line(sock: socket.socket) -> bytes | None:
+def _read_line(sock: _socket.socket) -> bytes | None:
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -112,6 +117,8 @@ def token_text(view: dict[str, Any], *, sasl: bool, as_json: bool) -> tuple[str,
     if sasl:
         out = f"{view['sasl']}\n"
     elif as_json:
+        import json  # only for --json: its output must be json.dumps's, byte for byte
+
         doc = {k: view[k] for k in ("access_token", "token_type", "expires_at", "scope")}
         out = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     else:
