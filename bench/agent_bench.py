@@ -209,6 +209,7 @@ def main() -> None:
                         > d + 1
                     ),
                     10,
+                    step=0.1,
                 )
         finally:
             agent.stop()
