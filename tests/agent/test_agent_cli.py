@@ -220,3 +220,34 @@ def test_relative_vault_path_still_works_after_detaching(agent_setup):
     forced = setup.cli("token", "Mail", "--force-refresh", env=bare)
     assert forced.returncode == 0, forced.stderr
     assert setup.cli("token", "Mail", env=setup.no_agent_env()).stdout == forced.stdout
+
+
+def test_vault_option_naming_the_agents_vault_is_served(agent_setup):
+    setup = agent_setup()
+    setup.start()
+    bare = {
+        k: v for k, v in setup.env.items() if k not in ("TOKENDESK_PASSPHRASE", "TOKENDESK_VAULT")
+    }
+    for args in (
+        ("--vault", str(setup.vault), "token", "Mail"),
+        ("token", "Mail", f"--vault={setup.vault}"),
+    ):
+        done = setup.cli(*args, env=bare)
+        assert done.returncode == 0 and done.stdout.startswith("at_"), done.stderr
+
+
+def test_default_vault_is_served_without_naming_it(agent_setup):
+    setup = agent_setup()
+    data_home = setup.runtime / "data"
+    (data_home / "tokendesk").mkdir(parents=True)
+    setup.vault.rename(data_home / "tokendesk" / "vault.tokendesk")
+    env = {k: v for k, v in setup.env.items() if k != "TOKENDESK_VAULT"}
+    env["XDG_DATA_HOME"] = str(data_home)
+    assert setup.cli("agent", "start", env=env).returncode == 0
+    setup.started.append(int(setup.pidfile.read_text()))
+    bare = {k: v for k, v in env.items() if k != "TOKENDESK_PASSPHRASE"}
+    done = setup.cli("token", "Mail", env=bare)
+    assert done.returncode == 0 and done.stdout.startswith("at_"), done.stderr
+    # Naming another vault (here: the old place, now empty) is not served by this agent.
+    other = setup.cli("token", "Mail", env={**bare, "TOKENDESK_VAULT": str(setup.vault)})
+    assert other.returncode == 1 and "no vault at" in other.stderr

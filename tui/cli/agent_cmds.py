@@ -24,7 +24,7 @@ from tui.core.text import human_duration, one_line, relative
 DEFAULT_KEEP_ALIVE = "7d"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 READY_TIMEOUT = 30.0
-STOP_TIMEOUT = 15.0
+STOP_TIMEOUT = 60.0  # a refresh in progress ends first (its HTTP deadline is 30 s)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
