@@ -123,9 +123,16 @@ def token_via_agent(argv: Sequence[str]) -> int | None:
         error = reply.get("error")
         if not isinstance(error, dict):
             return None
-        sys.stderr.write(f"tokendesk: {error.get('message')}\n")
-        if error.get("hint"):
-            sys.stderr.write(f"tokendesk: hint: {error['hint']}\n")
+        from tui.cli.next_step import failure_lines
+        from tui.core.errors import Failure, NextStep
+
+        failure = Failure(
+            str(error.get("message")),
+            str(error.get("advice") or "") or None,
+            NextStep.from_dict(error.get("next_step")),
+        )
+        for line in failure_lines(failure):
+            sys.stderr.write(f"tokendesk: {line}\n")
         sys.stderr.flush()
         code = error.get("exit")
         return code if isinstance(code, int) and code in (1, 2, 3) else 1

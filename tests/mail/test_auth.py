@@ -10,7 +10,7 @@ from tests.support.fixtures_mail import (
     PASSWORD,
     PASSWORD_USER,
 )
-from tui.core.errors import ReauthorizationNeeded
+from tui.core.errors import Action, NextStep, ReauthorizationNeeded
 from tui.core.mail.client import Credential, MailClient
 from tui.core.mail.errors import MailAuthenticationFailed
 from tui.core.mail.service import client_for, open_client
@@ -57,7 +57,7 @@ def test_revoked_grant_says_reauthorization_needed(mail_vault):
         open_client(session, "imaps-x")
     assert err.value.exit_code == 3
     assert err.value.message.startswith("re-authorization needed for @TestToken")
-    assert "tokendesk authorize" in (err.value.hint or "")
+    assert err.value.next_step == NextStep(Action.AUTHORIZE, "TestIdP", "Test")
     assert mail_vault.token.access_token not in err.value.message
 
 

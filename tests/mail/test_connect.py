@@ -17,6 +17,7 @@ import pytest
 from tests.support.dovecot import free_port, make_ca, make_server_cert
 from tests.support.fixtures_mail import PASSWORD, PASSWORD_USER
 from tests.support.tls import tls_listener
+from tui.core.errors import Action, NextStep
 from tui.core.mail.client import Credential, MailClient
 from tui.core.mail.errors import (
     MailCancelled,
@@ -89,7 +90,8 @@ def test_unknown_ca_is_a_tls_error(dovecot, tmp_path, starttls):
     assert err.value.reason == "untrusted"
     assert f"TLS certificate of 127.0.0.1:{port} is not signed by a trusted CA" in err.value.message
     assert str(other_ca) in err.value.message
-    assert "--ca-file" in (err.value.hint or "")
+    assert "CA file" in (err.value.advice or "")
+    assert err.value.next_step == NextStep(Action.EDIT_COMPONENT, field="ca_file")
 
 
 def test_system_cas_do_not_trust_the_private_ca(dovecot):

@@ -211,7 +211,7 @@ def test_nested_folder_lists_and_opens(oauth_client):
 def test_missing_folder_and_uid(oauth_client):
     with pytest.raises(MailNotFound, match="no folder named 'Nope'") as err:
         oauth_client.page("Nope")
-    assert "(server: " in err.value.message and "list the folders" in (err.value.hint or "")
+    assert "(server: " in err.value.message and "list the folders" in (err.value.advice or "")
     with pytest.raises(MailNotFound, match="no folder named 'Archive'"):
         oauth_client.page("Archive")  # a \\Noselect container
     with pytest.raises(MailNotFound, match="no message with UID 999999"):

@@ -9,6 +9,7 @@ import pytest
 from tests.support.fixtures_mail import PASSWORD, PASSWORD_USER
 from tests.support.fixtures_oauth import run_cli_in_pty
 from tests.support.fixtures_vault import PASSPHRASE, cli_env
+from tui.core.errors import Action, NextStep
 from tui.core.mail.client import Credential, MailClient
 from tui.core.mail.errors import MailNotFound, MailTLSError, server_text, strip_timing
 from tui.core.session import Session
@@ -19,7 +20,8 @@ def test_missing_non_ascii_folder_is_one_clean_line(cli, mail_vault):
     assert res.returncode == 2 and res.stdout == ""
     assert res.stderr.splitlines() == [  # nothing from imapclient's logger, no timing
         "tokendesk: no folder named 'Ärger' on 127.0.0.1 (server: Mailbox doesn't exist: Ärger)",
-        "tokendesk: hint: list the folders with: tokendesk mail folders imaps-x --env Test",
+        "tokendesk: hint: list the folders to see their exact names; "
+        "run: tokendesk mail folders imaps-x --env Test",
     ]
 
 
@@ -33,7 +35,7 @@ def test_select_reads_the_server_text_as_utf8(dovecot):
         with pytest.raises(MailNotFound) as err:
             client.set_seen(1, "Entwürfe/Ärger")  # the read-write SELECT path too
     assert err.value.message.endswith("(server: Mailbox doesn't exist: Entwürfe/Ärger)")
-    assert err.value.hint == "list the folders to see their exact names"
+    assert err.value.advice == "list the folders to see their exact names"
 
 
 @pytest.mark.parametrize(
@@ -81,9 +83,10 @@ def test_implicit_tls_against_a_plain_port_has_a_hint(dovecot):
         f"TLS handshake with 127.0.0.1:{dovecot.imap_port} failed: the server does not speak "
         "TLS on this port"
     )
-    assert err.value.hint == (
-        "this looks like a plain IMAP port: use --protocol imap (STARTTLS) or port 993"
+    assert err.value.advice == (
+        "this looks like a plain IMAP port: use the imap protocol (STARTTLS) or port 993"
     )
+    assert err.value.next_step == NextStep(Action.EDIT_COMPONENT, field="protocol", value="imap")
 
 
 def test_password_typed_on_a_terminal_is_not_echoed(make_vault, vault_path):

@@ -67,7 +67,7 @@ def test_unusable_replies_are_refused_keeping_the_old_tokens(oauth_session, idp,
     body = {"access_token": "at_new", "token_type": "Bearer", "expires_in": 3600, **reply}
     err = _refresh_fails(session, idp, "reply", fault_body=json.dumps(body).encode())
     assert words in err.message and "\x1b" not in err.message
-    assert "the old tokens were kept" in (err.hint or "")
+    assert "the old tokens were kept" in (err.advice or "")
 
 
 def test_json_nested_without_end_is_refused(oauth_session, idp):

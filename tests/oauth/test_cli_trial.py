@@ -219,8 +219,8 @@ def test_google_has_no_device_sign_in(make_vault, cli):
         "with the device sign-in"
     )
     assert lines[1] == (
-        "tokendesk: hint: use --no-browser to paste the redirect URL instead: "
-        "tokendesk authorize Gmail --env Test --no-browser"
+        "tokendesk: hint: sign in with a browser and paste the redirect URL instead; "
+        "run: tokendesk authorize Gmail --env Test --no-browser"
     )
 
 

@@ -50,7 +50,7 @@ def test_device_hints_name_the_component(oauth_session, idp, cli):
     res = cli("authorize", "Mail", "--device", "--timeout", "0.3")
     assert res.returncode == 1
     assert stderr_lines(res)[1] == (
-        "tokendesk: hint: start again with: tokendesk authorize Mail --env Test --device"
+        "tokendesk: hint: start again; run: tokendesk authorize Mail --env Test --device"
     )
 
 
@@ -59,7 +59,8 @@ def test_missing_device_url_hint_names_the_component(oauth_session, cli):
     res = cli("authorize", "My Mail", "--device")
     assert res.returncode == 1
     assert stderr_lines(res)[1] == (
-        "tokendesk: hint: set it with: tokendesk oauth edit 'My Mail' --device-url URL"
+        "tokendesk: hint: set the component's device authorization URL; "
+        "run: tokendesk oauth edit 'My Mail' --device-url URL"
     )
 
 

@@ -30,7 +30,7 @@ def refresh_error(session, timeout: float = 5) -> TransientError:
     with pytest.raises(TransientError) as err:
         fresh_token(session, "Mail", "Test", timeout=timeout)
     assert "Error" not in err.value.message and "Errno" not in err.value.message
-    assert err.value.hint.endswith("; the old tokens were kept")
+    assert err.value.advice.endswith("; the old tokens were kept")
     return err.value
 
 
@@ -43,7 +43,7 @@ def test_connection_refused(oauth_session, idp):
         f"token request for 'Mail' failed: could not connect to 127.0.0.1:{port}: "
         "connection refused"
     )
-    assert err.hint.startswith("check that the server runs and that the URL's host and port")
+    assert err.advice.startswith("check that the server runs and that the URL's host and port")
     kept = session.reload().token("Test", "Mail")
     assert kept.refresh_token == records.token("Test", "Mail").refresh_token
 
@@ -67,7 +67,7 @@ def test_no_answer_in_time(oauth_session):
     finally:
         silent.close()
     assert err.message == "token request for 'Mail' failed: no answer from 127.0.0.1 within 0.3 s"
-    assert "TOKENDESK_HTTP_TIMEOUT" in err.hint
+    assert "TOKENDESK_HTTP_TIMEOUT" in err.advice
 
 
 def test_untrusted_certificate(oauth_session, tmp_path):
@@ -77,7 +77,7 @@ def test_untrusted_certificate(oauth_session, tmp_path):
     assert err.message.startswith(
         "token request for 'Mail' failed: the TLS certificate of 127.0.0.1 was rejected ("
     )
-    assert "CA must be trusted" in err.hint
+    assert "CA must be trusted" in err.advice
 
 
 def test_https_against_a_plain_http_port(oauth_session, idp):
@@ -88,7 +88,7 @@ def test_https_against_a_plain_http_port(oauth_session, idp):
         f"token request for 'Mail' failed: the TLS handshake with 127.0.0.1:{idp.port} failed: "
         "the server does not speak TLS there"
     )
-    assert "plain http" in err.hint
+    assert "plain http" in err.advice
 
 
 def test_unresolvable_host(oauth_session):
@@ -109,7 +109,7 @@ def test_device_request_failure_names_the_device_request(oauth_session, idp):
         f"device authorization request for 'Mail' failed: could not connect to "
         f"127.0.0.1:{port}: connection refused"
     )
-    assert "old tokens" not in err.value.hint
+    assert "old tokens" not in err.value.advice
 
 
 def test_cli_shows_the_clean_message(oauth_session, idp, cli):

@@ -6,7 +6,14 @@ import time
 
 import pytest
 
-from tui.core.errors import ConfigurationError, NotFoundError, ReauthorizationNeeded, TransientError
+from tui.core.errors import (
+    Action,
+    ConfigurationError,
+    NextStep,
+    NotFoundError,
+    ReauthorizationNeeded,
+    TransientError,
+)
 from tui.core.oauth.tokens import fresh_token, record_from_reply, sasl_string
 
 
@@ -40,7 +47,7 @@ def test_no_token_needs_authorization(oauth_session):
     session, _ = oauth_session(tokens=False)
     with pytest.raises(ReauthorizationNeeded) as err:
         fresh_token(session, "Mail", "Test")
-    assert "tokendesk authorize Mail --env Test" in err.value.hint
+    assert err.value.next_step == NextStep(Action.AUTHORIZE, "Mail", "Test")
 
 
 def test_token_in_another_environment_is_not_used(oauth_session):
@@ -166,8 +173,8 @@ def test_bad_client_secret_is_a_configuration_error(oauth_session):
     with pytest.raises(ConfigurationError) as err:
         fresh_token(session, "Mail")
     assert "invalid_client" in err.value.message
-    assert "client secret" in err.value.hint
-    assert "wrong-secret-value" not in err.value.message + err.value.hint
+    assert "client secret" in err.value.advice
+    assert "wrong-secret-value" not in err.value.message + err.value.advice
 
 
 @pytest.mark.parametrize(
@@ -219,7 +226,7 @@ def test_microsoft_error_codes_get_next_steps(oauth_session, idp, description, k
     with pytest.raises(expected) as err:
         fresh_token(session, "Mail")
     assert description.split(":")[0] in err.value.message
-    assert hint_part in err.value.hint
+    assert hint_part in err.value.advice
 
 
 def test_google_invalid_grant_mentions_testing_apps(idp):
@@ -231,7 +238,7 @@ def test_google_invalid_grant_mentions_testing_apps(idp):
         "invalid_grant", "Token has been expired or revoked.", component=google, env="Test"
     )
     assert isinstance(err, ReauthorizationNeeded)
-    assert "7 days" in err.hint and "Testing" in err.hint
+    assert "7 days" in err.advice and "Testing" in err.advice
 
 
 def test_refresh_needs_no_scope_parameter_for_google_like_providers():

@@ -9,18 +9,21 @@ import shlex
 import pytest
 
 from tui.core.errors import (
+    Action,
     AuthorizationFailed,
     ConfigurationError,
+    NextStep,
     OperationFailed,
     ReauthorizationNeeded,
     TransientError,
 )
 from tui.core.models.oauth import OAuthComponent
 from tui.core.oauth.browser import browser_usable, ssh_tunnel_command
-from tui.core.oauth.classify import classify_oauth_error, one_line
+from tui.core.oauth.classify import classify_oauth_error
 from tui.core.oauth.flow import _origin, expected_issuer_origin, parse_response
-from tui.core.oauth.status import human_duration, iso_utc
+from tui.core.oauth.status import iso_utc
 from tui.core.oauth.tokens import decode_id_token
+from tui.core.text import one_line
 
 COMP = OAuthComponent(
     name="C", authorization_url="https://idp.example/oauth/authorize",
@@ -94,9 +97,10 @@ def test_classification(error, desc, during, cls):
     assert error in err.message and "'C'" in err.message
 
 
-def test_reauthorization_hint_names_the_command():
+def test_reauthorization_names_the_step_not_a_command():
     err = classify_oauth_error("invalid_grant", "gone", component=COMP, env="My Env")
-    assert err.hint == "run: tokendesk authorize C --env 'My Env'"
+    assert err.next_step == NextStep(Action.AUTHORIZE, "C", "My Env")
+    assert err.advice is None
 
 
 def test_descriptions_are_one_line_and_bounded():
@@ -112,9 +116,5 @@ def test_decode_id_token_keeps_display_claims_only():
     assert decode_id_token(None) == {}
 
 
-def test_human_duration_and_iso():
-    assert [human_duration(s) for s in (None, 5, 125, 3 * 3600 + 300, 2 * 86400 + 7200)] == [
-        "-", "5s", "2m", "3h05m", "2d02h",
-    ]  # fmt: skip
-    assert human_duration(-90) == "expired 1m ago"
+def test_iso():
     assert iso_utc(0) == "1970-01-01T00:00:00Z" and iso_utc(None) is None

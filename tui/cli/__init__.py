@@ -17,7 +17,8 @@ from pathlib import Path
 
 from tui import __version__
 from tui.cli.common import ArgumentParser, Context, OutputClosed
-from tui.core.errors import TokendeskError
+from tui.cli.next_step import failure_lines
+from tui.core.errors import Failure, TokendeskError, describe
 
 VERB_MODULES = (
     "vault_cmds",
@@ -63,10 +64,9 @@ def _subparsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentPa
                 yield from _subparsers(child)
 
 
-def _report(ctx: Context, message: str, hint: str | None) -> None:
-    print(f"tokendesk: {message}", file=ctx.err, flush=True)
-    if hint:
-        print(f"tokendesk: hint: {hint}", file=ctx.err, flush=True)
+def _report(ctx: Context, failure: Failure) -> None:
+    for line in failure_lines(failure):
+        print(f"tokendesk: {line}", file=ctx.err, flush=True)
 
 
 def main(
@@ -93,12 +93,10 @@ def main(
                 return 2
             return start_ui(ctx.vault_path)
         return int(args.handler(args, ctx))
-    except TokendeskError as exc:
-        _report(ctx, exc.message, exc.hint)
-        return exc.exit_code
-    except VaultError as exc:
-        _report(ctx, exc.message, exc.hint)
-        return 1
+    except (TokendeskError, VaultError) as exc:
+        failure = describe(exc)
+        _report(ctx, failure)
+        return failure.exit_code
     except KeyboardInterrupt:
         print("tokendesk: interrupted", file=ctx.err, flush=True)
         return 130
@@ -112,9 +110,6 @@ def main(
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback, no secret
         if os.environ.get("TOKENDESK_DEBUG"):
             raise
-        _report(
-            ctx,
-            f"unexpected internal error ({type(exc).__name__})",
-            "run again with TOKENDESK_DEBUG=1 to see the traceback",
-        )
+        advice = "run again with TOKENDESK_DEBUG=1 to see the traceback"
+        _report(ctx, Failure(f"unexpected internal error ({type(exc).__name__})", advice))
         return 1

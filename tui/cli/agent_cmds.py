@@ -95,7 +95,7 @@ def _refuse_if_running(ctx: Context) -> None:
     ctx.vault_arg = str(ctx.vault_path.absolute())
     if client.request({"op": "ping"}) is not None:
         raise OperationFailed(
-            "an agent is already running", hint="see 'tokendesk agent status'; stop it first"
+            "an agent is already running", advice="see 'tokendesk agent status'; stop it first"
         )
 
 
@@ -223,7 +223,9 @@ def _detach_and_serve(  # pragma: no cover - runs in the detached child
 def _ask(op: str) -> dict[str, Any]:
     reply = client.request({"op": op})
     if reply is None:
-        raise OperationFailed("no agent is running", hint="start one with 'tokendesk agent start'")
+        raise OperationFailed(
+            "no agent is running", advice="start one with 'tokendesk agent start'"
+        )
     return reply
 
 

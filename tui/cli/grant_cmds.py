@@ -13,7 +13,8 @@ import threading
 from typing import Any
 
 from tui.cli.common import Context, add_env_option
-from tui.core.errors import UsageError
+from tui.cli.next_step import hint, step_command
+from tui.core.errors import Action, NextStep, UsageError
 
 SUCCESS_LINE = "OAuth2 token received with success!"
 DEFAULT_AUTHORIZE_TIMEOUT = 300
@@ -85,10 +86,10 @@ def cmd_authorize(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _describe_grant(ctx: Context, comp: Any, env: str, tok: Any) -> None:
-    from tui.core.oauth.status import human_duration
+    from tui.core.text import human_expiry
 
     who = f" as {tok.account}" if tok.account else ""
-    expires = human_duration(tok.expires_in())
+    expires = human_expiry(tok.expires_in())
     refresh = "with a refresh token" if tok.refresh_token else "without a refresh token"
     ctx.print(f"Signed in{who} for {comp.name} in {env}: expires in {expires}, {refresh}.")
 
@@ -128,7 +129,7 @@ def _authorize_code(
         try:
             return attempt.wait(timeout)
         except AuthorizationTimeout as exc:
-            exc.hint = _timeout_hint(comp, env, browserless)
+            exc.advice = _timeout_advice(comp, env, browserless)
             raise
     finally:
         attempt.close()
@@ -151,24 +152,23 @@ def _offer_paste(ctx: Context, attempt: Any) -> None:
     )
 
 
-def _timeout_hint(comp: Any, env: str, browserless: bool) -> str:
+def _timeout_advice(comp: Any, env: str, browserless: bool) -> str:
     """What to do after a timeout, without suggesting what the user already did."""
-    from tui.core.oauth.classify import authorize_command
-
     if browserless:
-        hint = (
+        advice = (
             "start again, and after signing in paste the address of the page that failed to "
             "load (the browser ends there when it cannot reach this machine)"
         )
     else:
-        paste = authorize_command(comp.name, env, "--no-browser")
-        hint = (
+        paste = step_command(NextStep(Action.AUTHORIZE_WITHOUT_BROWSER, comp.name, env))
+        advice = (
             "start again; if the browser cannot reach this machine, paste the final URL "
             f"instead ({paste})"
         )
     if comp.device_authorization_url and comp.type != "google":
-        hint += f"; or sign in on another device ({authorize_command(comp.name, env, '--device')})"
-    return hint
+        device = step_command(NextStep(Action.AUTHORIZE_DEVICE, comp.name, env))
+        advice += f"; or sign in on another device ({device})"
+    return advice
 
 
 def _read_pasted_urls(ctx: Context, attempt: Any) -> None:
@@ -248,7 +248,8 @@ def cmd_token(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     """Print each OAuth2 component's token state in one environment."""
-    from tui.core.oauth.status import human_duration, token_status
+    from tui.core.oauth.status import token_status
+    from tui.core.text import human_duration, human_expiry
 
     records = ctx.session().records
     env = ctx.env(args)
@@ -257,7 +258,15 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
         from tui.cli.lifecycle_cmds import health_json
 
         health = health_json(records, env)
-        components = [dict(r.to_dict(), health=health.get(r.name)) for r in rows]
+        # ``last_error_hint`` stays the contract's key: the advice and the command, as printed.
+        components = [
+            {
+                **r.to_dict(),
+                "last_error_hint": hint(r.last_error_advice, r.next_step) or "",
+                "health": health.get(r.name),
+            }
+            for r in rows
+        ]
         ctx.print_json({"environment": env, "components": components})
         return 0
     if not rows:
@@ -270,7 +279,7 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
                 r.name,
                 r.variable,
                 r.status,
-                human_duration(r.expires_in) if r.has_token else "-",
+                human_expiry(r.expires_in) if r.has_token else "-",
                 "yes" if r.fresh else "no",
                 human_duration(r.refresh_token_age),
                 r.account or "-",
@@ -287,6 +296,7 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     for r in rows:
         if r.last_error:
             ctx.print(f"{r.name}: last error: {r.last_error}")
-            if r.last_error_hint:
-                ctx.print(f"{r.name}: hint: {r.last_error_hint}")
+            text = hint(r.last_error_advice, r.next_step)
+            if text:
+                ctx.print(f"{r.name}: hint: {text}")
     return 0

@@ -40,13 +40,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 # ------------------------------------------------------------------ next steps
 def next_step(step: str, comp: Any, env: str, advice: str) -> str:
     """A health or finding next step as a command line (the core names none)."""
-    from tui.core.oauth.classify import authorize_command, command
+    from tui.cli.next_step import command, step_command
+    from tui.core.errors import Action, NextStep
 
     if step == "refresh":
         return f"{advice}: {command('inspect', comp.name, '--env', env, '--refresh')}"
     if step in ("authorize", "publish"):
         prefix = f"{advice}; " if step == "publish" else ""
-        return f"{prefix}run: {authorize_command(comp.name, env)}"
+        return f"{prefix}run: {step_command(NextStep(Action.AUTHORIZE, comp.name, env))}"
     return advice
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.cli.common import Context, add_env_option, mail_verbs, parse_int
-from tui.core.errors import UsageError
+from tui.core.errors import Action, NextStep, UsageError
 
 if TYPE_CHECKING:
     from tui.core.mail.client import MailClient
@@ -228,7 +228,8 @@ def cmd_save(args: argparse.Namespace, ctx: Context) -> int:
     if comp.content == "body":
         raise UsageError(
             f"mail component {comp.name!r} reads message bodies only (content body)",
-            hint=f"tokendesk mail edit {comp.name} --content both",
+            advice="it must read whole messages to save attachments",
+            next_step=NextStep(Action.EDIT_COMPONENT, comp.name, field="content", value="both"),
         )
     directory = Path(args.dir).expanduser()
     try:

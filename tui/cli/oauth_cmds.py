@@ -106,16 +106,6 @@ def _component_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _parse_params(items: list[str]) -> list[tuple[str, str]]:
-    out = []
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"--param expects KEY=VALUE, got {item!r}")
-        out.append((key.strip(), value))
-    return out
-
-
 def _refuse_removing_preset_params(kind: str, removed: list[str]) -> None:
     """The preset re-adds its parameters, so removing one would silently do nothing."""
     from tui.core.models.presets import PRESET_PARAMS
@@ -148,13 +138,13 @@ def _check_preset_options(args: argparse.Namespace, old: Any = None) -> None:
             raise UsageError(
                 f"{flag} cannot be used on {old.name!r}, a {kind} component: the preset sets "
                 "the endpoints",
-                hint="to set the endpoints yourself, change the type with --type custom too",
+                advice="to set the endpoints yourself, change the type with --type custom too",
             )
     if args.tenant is not None and kind != "microsoft":
         hint = None
         if old is not None and not args.type:
             hint = f"{old.name!r} is a {kind} component"
-        raise UsageError("--tenant only applies to --type microsoft", hint=hint)
+        raise UsageError("--tenant only applies to --type microsoft", advice=hint)
 
 
 def _changes(args: argparse.Namespace) -> dict[str, Any]:
@@ -207,11 +197,11 @@ def _describe_redirect(ctx: Context, comp: Any) -> None:
 
 def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
     """Create a component from the options."""
-    from tui.core.models.oauth import OAuthComponent
+    from tui.core.models.oauth import OAuthComponent, parse_params
 
     _check_preset_options(args)
     fields = _changes(args)
-    params = _parse_params(args.param)
+    params = parse_params(args.param)
     _refuse_removing_preset_params(args.type or "custom", [k for k, v in params if not v])
     session = ctx.session()
     _read_client_secret(args, fields)  # not under the vault lock
@@ -243,12 +233,14 @@ def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
     """Change the given fields of a component; tokens are kept (and follow a rename)."""
     import dataclasses
 
+    from tui.core.models.oauth import parse_params
+
     session = ctx.session()
     _check_preset_options(args, session.records.get_oauth(args.name))
     fields = _changes(args)
     if args.rename is not None:
         fields["name"] = args.rename
-    params = _parse_params(args.param)
+    params = parse_params(args.param)
     if not fields and not params and not args.client_secret_stdin and args.issuer is None:
         raise UsageError("nothing to change: give at least one option")
     _read_client_secret(args, fields)  # not under the vault lock
@@ -280,9 +272,12 @@ def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
     ctx.print(f"Updated OAuth2 component {new.name}")
     changed = [label for f, label in _GRANT_FIELDS if getattr(old, f) != getattr(new, f)]
     if changed and envs:
-        from tui.core.oauth.classify import authorize_command
+        from tui.cli.next_step import step_command
+        from tui.core.errors import Action, NextStep
 
-        again = authorize_command(new.name, envs[0] if len(envs) == 1 else None)
+        again = step_command(
+            NextStep(Action.AUTHORIZE, new.name, envs[0] if len(envs) == 1 else None)
+        )
         ctx.warn(
             f"note: the tokens of {new.name} in {', '.join(envs)} were issued for the old "
             f"{' and '.join(changed)}; if calls fail, authorize again: {again}"
@@ -354,8 +349,8 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_redirect_uri(args: argparse.Namespace, ctx: Context) -> int:
     """Print exactly the redirect URI to register with the provider."""
+    from tui.core.errors import Action, NextStep
     from tui.core.oauth.callback import registration_redirect_uri
-    from tui.core.oauth.classify import command
 
     records = ctx.session().records
     comp = records.get_oauth(args.name)
@@ -364,8 +359,8 @@ def cmd_redirect_uri(args: argparse.Namespace, ctx: Context) -> int:
         raise UsageError(
             f"{comp.name!r} has no redirect URI: it signs in with the device grant only "
             "(it has no authorization URL)",
-            hint="to sign in with a browser, set an authorization URL: "
-            f"{command('oauth', 'edit', comp.name, '--auth-url', 'URL')}",
+            advice="to sign in with a browser, set an authorization URL",
+            next_step=NextStep(Action.EDIT_COMPONENT, comp.name, field="authorization_url"),
         )
     ctx.print(registration_redirect_uri(comp))
     return 0

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.core.errors import NotFoundError, ValidationError
+from tui.core.errors import Action, NextStep, NotFoundError, ValidationError
 from tui.core.models.base import parse_variable_ref
 from tui.core.models.mail import MailComponent
 from tui.core.models.oauth import OAuthComponent, TokenRecord
@@ -87,7 +87,7 @@ class Records:
         if schema > SCHEMA_VERSION:
             raise SchemaTooNew(
                 f"the vault's records were written by a newer tokendesk (schema {schema})",
-                hint="upgrade tokendesk to use this vault",
+                advice="upgrade tokendesk to use this vault",
             )
         known = {"schema", "environments", "current_environment", "components", "tokens"}
         components: dict[str, Component] = {}
@@ -186,7 +186,8 @@ class Records:
                 raise ValidationError(
                     f"unknown variable @{var}: no OAuth2 component defines it",
                     field="token_ref",
-                    hint="see 'tokendesk components' for the variables that exist",
+                    advice="the OAuth2 components define the variables that exist",
+                    next_step=NextStep(Action.LIST_COMPONENTS),
                 )
 
     def add(self, comp: Component) -> None:
@@ -235,7 +236,7 @@ class Records:
         if users:
             raise ValidationError(
                 f"cannot {action}: @{comp.variable} is used by {', '.join(map(repr, users))}",
-                hint="change or delete those components first",
+                advice="change or delete those components first",
             )
 
     # --------------------------------------------------------------- tokens
@@ -261,7 +262,7 @@ class Records:
         if env not in self.environments:
             raise NotFoundError(
                 f"no environment named {env!r}",
-                hint=f"environments: {', '.join(self.environments)}",
+                advice=f"environments: {', '.join(self.environments)}",
             )
         return env
 
@@ -282,7 +283,8 @@ class Records:
         if env == self.current_environment:
             raise ValidationError(
                 f"cannot remove the current environment {env!r}",
-                hint="switch to another one first with 'tokendesk env use NAME'",
+                advice="switch to another environment first",
+                next_step=NextStep(Action.SWITCH_ENVIRONMENT),
             )
         self.environments.remove(env)
         self.tokens.pop(env, None)

@@ -46,7 +46,8 @@ def resolve_vault_path(cli_value: str | None = None) -> Path:
     if value is None:
         return default_vault_path()
     if not value.strip():
-        raise UsageError("the vault path is empty (--vault or TOKENDESK_VAULT)")
+        where = "given" if cli_value is not None else f"in {VAULT_ENV}"
+        raise UsageError(f"the vault path {where} is empty")
     path = Path(value).expanduser()
     if path.is_dir():
         raise UsageError(f"the vault path {path} is a directory; give a file path")

@@ -79,6 +79,13 @@ def human_duration(seconds: float | None) -> str:
     return f"{secs}s"
 
 
+def human_expiry(seconds: float | None) -> str:
+    """Time left until an expiry: ``5m 00s``; ``expired 5m 00s ago`` once past; ``-`` for None."""
+    if seconds is None:
+        return "-"
+    return human_duration(seconds) if seconds >= 0 else f"expired {human_duration(seconds)} ago"
+
+
 def relative(seconds: float) -> str:
     """``in 5m 00s`` for the future, ``5m 00s ago`` for the past."""
     return f"in {human_duration(seconds)}" if seconds >= 0 else f"{human_duration(seconds)} ago"

@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Select, TextArea
 
+from tui.app.next_step import advice_text
 from tui.app.widgets.field import Field
 from tui.core.errors import ValidationError
 from tui.core.records import Component, Records
@@ -136,7 +137,8 @@ class ComponentForm(Vertical):
             comp = self.build()
             self.records.check(comp, replacing=self.original_name)
         except ValidationError as exc:
-            message = exc.message + (f" ({exc.hint})" if exc.hint else "")
+            more = advice_text(exc.advice, exc.next_step)
+            message = exc.message + (f" ({more})" if more else "")
             key = exc.field or ""
             if self._show_all or key in self._touched:
                 target = self._field_or_none(key)

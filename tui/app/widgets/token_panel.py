@@ -15,6 +15,7 @@ from typing import Any
 from textual.content import Content
 from textual.widgets import Static
 
+from tui.app.next_step import advice_text
 from tui.app.widgets.sidebar import badge
 from tui.core.models.oauth import OAuthComponent, TokenRecord
 from tui.core.text import human_duration, relative
@@ -58,8 +59,9 @@ def token_lines(
         rows.append(("Health", health_text(comp, tok, now)))
     if tok.last_error:
         rows.append(("Last error", tok.last_error))
-        if tok.last_error_hint:
-            rows.append(("Next step", tok.last_error_hint))
+        step = advice_text(tok.last_error_advice, tok.next_step(comp.name, env))
+        if step:
+            rows.append(("Next step", step))
     elif tok.needs_reauthorization:
         rows.append(("Next step", "Authorize again (a)"))
     return rows

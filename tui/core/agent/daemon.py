@@ -26,7 +26,13 @@ from typing import Any
 
 from tui.core.agent.notify import Notifier
 from tui.core.agent.schedule import Due, Schedule, TokenInfo, clock_jumped
-from tui.core.errors import NotFoundError, ReauthorizationNeeded, TokendeskError
+from tui.core.errors import (
+    Failure,
+    NotFoundError,
+    ReauthorizationNeeded,
+    TokendeskError,
+    describe,
+)
 from tui.core.models.oauth import OAuthComponent, TokenRecord
 from tui.core.oauth.health import cliffs, last_use
 from tui.core.oauth.tokens import fresh_token, resolve
@@ -279,7 +285,7 @@ class Agent:
             and isinstance(force, bool)
         )
         if not valid or not isinstance(name, str):
-            return _error("malformed token request to the agent", None, 2)
+            return _error(Failure("malformed token request to the agent", exit_code=2))
         if self.session is None:
             return {"ok": False, "fallback": "locked"}
         if not self._same_vault(vault):
@@ -293,7 +299,7 @@ class Agent:
 
             view = token_view(tok, sasl=sasl, user=user)
         except (TokendeskError, VaultError) as exc:
-            return _error(exc.message, exc.hint, getattr(exc, "exit_code", 1))
+            return _error(describe(exc))
         self._wake.set()  # the loop re-plans with the new record
         return {"ok": True, "view": view}
 
@@ -355,5 +361,8 @@ class Agent:
         }
 
 
-def _error(message: str, hint: str | None, exit_code: int) -> dict[str, Any]:
-    return {"ok": False, "error": {"message": message, "hint": hint or "", "exit": exit_code}}
+def _error(failure: Failure) -> dict[str, Any]:
+    """An error reply: the core formatter's fields; the CLI renders the next step."""
+    step = failure.next_step.to_dict() if failure.next_step else None
+    error = {"message": failure.message, "advice": failure.advice or "", "next_step": step}
+    return {"ok": False, "error": {**error, "exit": failure.exit_code}}

@@ -66,7 +66,7 @@ def login_with_refresh(
     if not username:
         raise MailAuthenticationFailed(
             "no username to log in with",
-            hint="Set the component's username (or authorize so the token names it).",
+            advice="Set the component's username (or authorize so the token names it).",
         )
     if credential.kind == "password":
         login_password(credential.secret(False))
@@ -83,7 +83,7 @@ def login_with_refresh(
     except MailAuthenticationFailed as exc:
         raise MailAuthenticationFailed(
             f"{exc.message} (also with a freshly refreshed token)",
-            hint="Check the username matches the token's account and that the token's "
+            advice="Check the username matches the token's account and that the token's "
             f"scope includes {service} access.",
         ) from None
 

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import base64
 import logging
-import shlex
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from tui.core.errors import Action, NextStep
 from tui.core.mail.attachments import SavedFile, save_imap_message
 from tui.core.mail.auth import (
     Credential,
@@ -90,7 +90,7 @@ class MailClient:
         self.timeout = timeout
         self.allow_plaintext = allow_plaintext
         self.name = name
-        """The mail component's name, when known (for hints naming real commands)."""
+        """The mail component's name, when known (next steps name the real component)."""
         self.env = env
         self.info: ServerInfo | None = None
         self._imap: Any = None
@@ -139,7 +139,7 @@ class MailClient:
             yield self._imap
 
     def _translate(self, exc: BaseException, doing: str) -> MailError:
-        return translate(
+        error = translate(
             exc,
             host=self.host,
             port=self.port,
@@ -148,6 +148,10 @@ class MailClient:
             secrets=self._secrets,
             doing=doing,
         )
+        if error.next_step is not None and self.name:
+            # The transport does not know the component: the next step names it here.
+            error.next_step = error.next_step.about(self.name, self.env)
+        return error
 
     def ssl_context(self) -> ssl.SSLContext:
         """Verifying TLS context: the system CAs, or only the component's CA file."""
@@ -231,7 +235,7 @@ class MailClient:
             if f"AUTH={mech}" not in self._server_caps():
                 raise MailAuthenticationFailed(
                     f"{self.host} does not offer SASL {mech}",
-                    hint="Try the other SASL mechanism (xoauth2 / oauthbearer).",
+                    advice="Try the other SASL mechanism (xoauth2 / oauthbearer).",
                 )
             status: list[str] = []
             with self._rejection(f"the OAuth token for {self.username} ({mech})", status):
@@ -284,22 +288,16 @@ class MailClient:
         if typ != "OK":
             text = server_reason(IMAP4.error(data[-1] if data else b""), self._secrets)
             if "NONEXISTENT" in text or "doesn't exist" in text or "not exist" in text:
-                hint = "list the folders to see their exact names"
-                if self.name:
-                    hint = f"list the folders with: {self._command('mail', 'folders')}"
                 raise MailNotFound(
-                    f"no folder named {folder!r} on {self.host} (server: {text})", hint=hint
+                    f"no folder named {folder!r} on {self.host} (server: {text})",
+                    advice="list the folders to see their exact names",
+                    next_step=NextStep(Action.LIST_FOLDERS, self.name, self.env)
+                    if self.name
+                    else None,
                 )
             raise MailServerError(f"{self.host} refused to open folder {folder!r}: {text}")
         response: dict[bytes, Any] = imap._process_select_response(imap._imap.untagged_responses)
         return response
-
-    def _command(self, *words: str) -> str:
-        """A ``tokendesk`` command about this component (``name``), quoted, for hints."""
-        args = ["tokendesk", *words, self.name]
-        if self.env:
-            args += ["--env", self.env]
-        return shlex.join(args)
 
     def select(self, folder: str) -> int:
         """EXAMINE ``folder`` (read-only) and return its message count."""
@@ -331,7 +329,7 @@ class MailClient:
             if uidvalidity is not None and current is not None and current != uidvalidity:
                 raise MailFolderChanged(
                     f"folder {folder!r} was renumbered on the server (UIDVALIDITY changed)",
-                    hint="Reload the list from the newest message.",
+                    advice="Reload the list from the newest message.",
                 )
             uidvalidity = current
             if before_uid is None:

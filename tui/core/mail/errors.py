@@ -7,10 +7,11 @@ with the server's own NO/BAD text where there is one and every secret redacted.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 
-from tui.core.errors import MailError, ReauthorizationNeeded
+from tui.core.errors import MailError, NextStep, ReauthorizationNeeded
 
 __all__ = [
     "MailAuthenticationFailed",
@@ -51,8 +52,15 @@ class MailTimeout(MailError):
 class MailTLSError(MailError):
     """The TLS handshake failed; ``reason`` is one of hostname, expired, untrusted, other."""
 
-    def __init__(self, message: str, *, reason: str = "other", hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str = "other",
+        advice: str | None = None,
+        next_step: NextStep | None = None,
+    ) -> None:
+        super().__init__(message, advice=advice, next_step=next_step)
         self.reason = reason
 
 
@@ -144,9 +152,13 @@ def translate(
         secrets=secrets,
         doing=doing,
         service="IMAP",
-        plain_hint="this looks like a plain IMAP port: use --protocol imap (STARTTLS) or port 993",
+        plain_hint="this looks like a plain IMAP port: use the imap protocol (STARTTLS) "
+        "or port 993",
     )
     if mapped is not None:
+        step = mapped.next_step
+        if step is not None and step.field == "protocol":
+            mapped.next_step = dataclasses.replace(step, value="imap")
         return mapped
     if isinstance(exc, IMAP4.abort):
         return MailProtocolError(f"connection to {where} lost{what}: {_server_text(exc, secrets)}")

@@ -76,7 +76,7 @@ class Pop3Login:
             if mech not in self._caps.get("SASL", []):
                 raise MailAuthenticationFailed(
                     f"{self.host} does not offer SASL {mech}",
-                    hint="Try the other SASL mechanism (xoauth2 / oauthbearer).",
+                    advice="Try the other SASL mechanism (xoauth2 / oauthbearer).",
                 )
             status: list[str] = []
             try:

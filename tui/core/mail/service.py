@@ -121,12 +121,14 @@ def _reauth(comp: AnyMailComponent, exc: ReauthorizationNeeded, why: str) -> Rea
     if isinstance(exc, NotAuthorizedYet):
         return NotAuthorizedYet(
             f"{exc.message} (mail component {comp.name!r} logs in with {comp.token_ref})",
-            hint=exc.hint,
+            advice=exc.advice,
+            next_step=exc.next_step,
         )
     return ReauthorizationNeeded(
         f"re-authorization needed for {comp.token_ref} (mail component {comp.name!r}): "
         f"{why}{exc.message}",
-        hint=exc.hint,
+        advice=exc.advice,
+        next_step=exc.next_step,
     )
 
 

@@ -251,7 +251,7 @@ class SmtpSender:
             if mech not in self._mechanisms():
                 raise MailAuthenticationFailed(
                     f"{self.host} does not offer SASL {mech}",
-                    hint="Try the other SASL mechanism (xoauth2 / oauthbearer).",
+                    advice="Try the other SASL mechanism (xoauth2 / oauthbearer).",
                 )
             status: list[str] = []
             try:

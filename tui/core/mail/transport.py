@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from tui.core.errors import MailError, ReauthorizationNeeded
+from tui.core.errors import Action, MailError, NextStep, ReauthorizationNeeded
 from tui.core.mail.decode import clean_text
 from tui.core.mail.errors import (
     MailCancelled,
@@ -106,7 +106,7 @@ def secure_mode(
         return PLAINTEXT
     raise MailPlaintextRefused(
         f"{host}:{port} does not offer STARTTLS; refusing to log in without encryption",
-        hint=f"Use protocol {secure_protocol}, or (loopback test servers only) allow plaintext.",
+        advice=f"Use protocol {secure_protocol}, or (loopback test servers only) allow plaintext.",
     )
 
 
@@ -137,13 +137,13 @@ def tls_error(
             return MailTLSError(
                 f"TLS certificate of {where} is not valid for the name {host!r}",
                 reason="hostname",
-                hint="Connect using a host name the certificate lists.",
+                advice="Connect using a host name the certificate lists.",
             )
         if code == 10 or "expired" in detail.lower():
             return MailTLSError(
                 f"TLS certificate of {where} has expired",
                 reason="expired",
-                hint="The server's administrator must renew it.",
+                advice="The server's administrator must renew it.",
             )
         if code == 9 or "not yet valid" in detail.lower():
             return MailTLSError(f"TLS certificate of {where} is not yet valid", reason="expired")
@@ -151,7 +151,8 @@ def tls_error(
             return MailTLSError(
                 f"TLS certificate of {where} is not signed by a trusted CA ({trust})",
                 reason="untrusted",
-                hint="For a private or corporate CA, set the component's CA file (--ca-file).",
+                advice="For a private or corporate CA, set the component's CA file.",
+                next_step=NextStep(Action.EDIT_COMPONENT, field="ca_file"),
             )
         return MailTLSError(f"TLS certificate of {where} was rejected: {detail}", reason="other")
     reason = getattr(exc, "reason", None) or str(exc)
@@ -160,7 +161,8 @@ def tls_error(
         return MailTLSError(
             f"TLS handshake with {where} failed: the server does not speak TLS on this port",
             reason="other",
-            hint=plain_hint or "this looks like a plaintext port: use STARTTLS or the TLS port",
+            advice=plain_hint or "this looks like a plaintext port: use STARTTLS or the TLS port",
+            next_step=NextStep(Action.EDIT_COMPONENT, field="protocol"),
         )
     return MailTLSError(f"TLS handshake with {where} failed: {reason}", reason="other")
 
@@ -189,12 +191,12 @@ def network_error(
     if isinstance(exc, socket.gaierror):
         return MailDNSError(
             f"cannot resolve the host name {host!r}",
-            hint="Check the host name and your network/DNS.",
+            advice="Check the host name and your network/DNS.",
         )
     if isinstance(exc, ConnectionRefusedError):
         return MailConnectionRefused(
             f"connection to {where} refused",
-            hint=f"Check the host and port; is the {service} server running?",
+            advice=f"Check the host and port; is the {service} server running?",
         )
     if isinstance(exc, TimeoutError | socket.timeout):
         return MailTimeout(f"no answer from {where} within {timeout:g} s{what}")

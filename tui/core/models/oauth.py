@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from tui.core.errors import ValidationError
+from tui.core.errors import Action, NextStep, ValidationError
 from tui.core.models.base import (
     IDENTIFIER,
     TENANT,
@@ -36,6 +38,8 @@ CredentialsType = Literal["custom", "microsoft", "google"]
 CREDENTIALS_TYPES: tuple[str, ...] = ("custom", "microsoft", "google")
 AUTH_METHODS: tuple[str, ...] = ("client_secret_post", "client_secret_basic", "none")
 DEFAULT_REFRESH_DELAY = 25
+# How vaults written before the structured next step ended a token's hint: "...; run: <cmd>".
+_OLD_COMMAND = re.compile(r"(?:^|;\s*)run: .*$")
 
 _RESERVED_PARAMS = frozenset(
     {
@@ -49,6 +53,28 @@ _RESERVED_PARAMS = frozenset(
         "scope",
     }
 )
+
+
+def parse_params(items: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """``key=value`` items (one per form line or ``--param``) -> pairs; blank items are skipped.
+
+    Keys and values are stripped; ``key=`` gives an empty value (an edit removes ``key``).
+
+    Raises:
+        ValidationError: an item has no ``=`` or an empty key (its number is in the message).
+    """
+    pairs = []
+    for number, item in enumerate(items, 1):
+        text = item.strip()
+        if not text:
+            continue
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip():
+            raise ValidationError(
+                f"extra parameter {number} is not KEY=VALUE: {text!r}", field="extra_params"
+            )
+        pairs.append((key.strip(), value.strip()))
+    return tuple(pairs)
 
 
 @dataclass(frozen=True)
@@ -241,8 +267,11 @@ class TokenRecord:
     """Absolute end of the refresh token, when the provider said (``refresh_token_expires_in``)."""
     last_error: str = ""
     """The last refresh/authorization error message ("" after a success)."""
-    last_error_hint: str = ""
-    """The next step for ``last_error``."""
+    last_error_advice: str = ""
+    """The advice that came with ``last_error`` (the provider's own included)."""
+    last_next_action: str = ""
+    """The ``Action`` of ``last_error``'s next step ("" when none); the component and
+    environment are the record's own, so a renamed component keeps a correct step."""
     needs_reauthorization: bool = False
     """True once the provider rejected the refresh token."""
 
@@ -294,7 +323,27 @@ class TokenRecord:
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
 
+    def next_step(self, component: str, env: str) -> NextStep | None:
+        """``last_error``'s next step for this record's component in ``env``, if any."""
+        try:
+            action = Action(self.last_next_action)
+        except ValueError:
+            return None
+        return NextStep(action, component, env)
+
     @classmethod
     def from_vault(cls, d: dict[str, Any]) -> TokenRecord:
-        """Rebuild a token record the vault stored."""
+        """Rebuild a token record the vault stored.
+
+        Records written before the next step was structured have ``last_error_hint``: a text
+        that may end in a command line. The command is dropped (the faces render their own)
+        and, for a grant that is gone, the next step is to authorize again.
+        """
+        if "last_error_hint" in d:
+            d = dict(d)
+            old = str(d.pop("last_error_hint") or "")
+            advice = _OLD_COMMAND.sub("", old).strip(" ;")
+            d.setdefault("last_error_advice", advice)
+            if d.get("needs_reauthorization") and old:
+                d.setdefault("last_next_action", Action.AUTHORIZE.value)
         return trusted(cls, d)

@@ -13,7 +13,7 @@ No Textual here: the CLI and the TUI drive the same objects. Modules:
 * ``callback``: ``registration_redirect_uri(component)`` (what to register), ``SUCCESS_TEXT``.
 * ``protocol``: token endpoint calls on authlib's httpx client; ``classify``: provider errors
   to ``tui.core.errors`` with one-line next steps.
-* ``status``: ``token_status(records, env)`` rows, ``human_duration``, ``iso_utc``.
+* ``status``: ``token_status(records, env)`` rows, ``iso_utc``.
 
 Driving a flow from a UI (every blocking call belongs in a worker thread)::
 

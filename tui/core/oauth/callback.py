@@ -122,7 +122,7 @@ class CallbackServer:
         except OSError as exc:
             raise OperationFailed(
                 f"cannot listen on {HOST}:{port} for the redirect: {exc.strerror}",
-                hint="another program uses that port: close it, or change the redirect port "
+                advice="another program uses that port: close it, or change the redirect port "
                 "(0 picks a free one where the provider allows any loopback port)",
             ) from None
         self._server.daemon_threads = True

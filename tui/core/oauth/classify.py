@@ -1,9 +1,11 @@
-"""Turn token-endpoint failures into ``tui.core.errors`` with a one-line next step.
+"""Turn token-endpoint failures into ``tui.core.errors`` with advice and a next step.
 
 Three outcomes matter to a user and to scripts (exit codes): the grant is gone
 (``ReauthorizationNeeded``, exit 3), the configuration is wrong (``ConfigurationError``) or
 the server/network failed (``TransientError``: old tokens are kept; try again). Provider
-``error_description`` texts are shown (Microsoft's AADSTS codes included), trimmed to one line.
+``error_description`` texts are shown (Microsoft's AADSTS codes included), trimmed to one line;
+the provider's advice (what an AADSTS code means, Google's 7-day expiry of testing apps) is the
+error's ``advice``, and a grant that is gone has the structured next step ``AUTHORIZE``.
 """
 
 from __future__ import annotations
@@ -11,17 +13,20 @@ from __future__ import annotations
 import re
 
 from tui.core.errors import (
+    Action,
     AuthorizationFailed,
     ConfigurationError,
+    NextStep,
     OperationFailed,
     ReauthorizationNeeded,
     TokendeskError,
     TransientError,
 )
 from tui.core.models.oauth import OAuthComponent
+from tui.core.text import one_line
 
-# AADSTS code -> (kind, next step). kind: "reauth" | "config" | "transient" | None (by error).
-AADSTS_HINTS: dict[str, tuple[str | None, str]] = {
+# AADSTS code -> (kind, advice). kind: "reauth" | "config" | "transient" | None (by error).
+AADSTS_ADVICE: dict[str, tuple[str | None, str]] = {
     "50020": (
         "config",
         "the account is not in this tenant: use a work account of the tenant, or set the "
@@ -33,7 +38,7 @@ AADSTS_HINTS: dict[str, tuple[str | None, str]] = {
     ),
     "50011": (
         "config",
-        "the redirect URI is not registered: add the one shown by 'tokendesk oauth redirect-uri' "
+        "the redirect URI is not registered: add the component's redirect URI "
         "as a 'Mobile and desktop applications' redirect URI",
     ),
     "7000215": (
@@ -61,6 +66,7 @@ AADSTS_HINTS: dict[str, tuple[str | None, str]] = {
     "50148": ("reauth", "the PKCE verifier did not match: authorize again"),
 }
 _AADSTS = re.compile(r"AADSTS(\d+)")
+REDIRECT_URI_NOT_REGISTERED = "50011"
 
 REAUTH_ERRORS = frozenset({"invalid_grant", "interaction_required", "consent_required"})
 CONFIG_ERRORS = frozenset(
@@ -69,31 +75,13 @@ CONFIG_ERRORS = frozenset(
 TRANSIENT_ERRORS = frozenset({"server_error", "temporarily_unavailable"})
 
 
-def one_line(text: str | None, limit: int = 300) -> str:
-    """Collapse whitespace and cut ``text`` so it fits one line of a message."""
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def is_google(component: OAuthComponent) -> bool:
     return component.type == "google" or "googleapis.com" in component.token_url
 
 
-def command(*words: str) -> str:
-    """A ``tokendesk`` command line, quoted for a shell (for hints)."""
-    import shlex
-
-    return shlex.join(["tokendesk", *words])
-
-
-def authorize_command(name: str, env: str | None, *flags: str) -> str:
-    """``tokendesk authorize NAME [--env ENV] [FLAGS...]`` for the real component."""
-    return command("authorize", name, *(("--env", env) if env else ()), *flags)
-
-
-def reauth_hint(component: OAuthComponent, env: str | None) -> str:
-    """The command that authorizes ``component`` again."""
-    return f"run: {authorize_command(component.name, env)}"
+def reauthorize(component: OAuthComponent, env: str | None) -> NextStep:
+    """The next step when the grant is gone: authorize ``component`` again in ``env``."""
+    return NextStep(Action.AUTHORIZE, component.name, env)
 
 
 def classify_oauth_error(
@@ -118,10 +106,10 @@ def classify_oauth_error(
     }.get(during, f"{component.name!r}: token request failed")
     message = f"{what}: {shown}"
     kind: str | None = None
-    hint: str | None = None
+    advice: str | None = None
     match = _AADSTS.search(desc)
-    if match and match.group(1) in AADSTS_HINTS:
-        kind, hint = AADSTS_HINTS[match.group(1)]
+    if match and match.group(1) in AADSTS_ADVICE:
+        kind, advice = AADSTS_ADVICE[match.group(1)]
     if kind is None:
         if error in REAUTH_ERRORS or error == "expired_token":
             kind = "reauth"
@@ -129,13 +117,13 @@ def classify_oauth_error(
             kind = "config"
         elif error in TRANSIENT_ERRORS:
             kind = "transient"
-    if kind == "reauth" and during == "refresh" and is_google(component) and not hint:
-        hint = (
+    if kind == "reauth" and during == "refresh" and is_google(component) and not advice:
+        advice = (
             "Google expires refresh tokens after 7 days for apps in 'Testing' status "
             "(publish the app to avoid it), and when the user revokes access: authorize again"
         )
-    if kind == "config" and not hint:
-        hint = {
+    if kind == "config" and not advice:
+        advice = {
             "invalid_client": "check the client id, the client secret and the client "
             "authentication method (client_secret_post / client_secret_basic / none)",
             "unauthorized_client": "the client may not use this grant type: check the app "
@@ -144,28 +132,34 @@ def classify_oauth_error(
         }.get(error, "check the component's configuration")
     if kind == "reauth":
         if during != "refresh":
-            return AuthorizationFailed(message, hint=hint)
-        hint = f"{hint}; {reauth_hint(component, env)}" if hint else reauth_hint(component, env)
-        return ReauthorizationNeeded(message, hint=hint)
+            return AuthorizationFailed(message, advice=advice)
+        return ReauthorizationNeeded(message, advice=advice, next_step=reauthorize(component, env))
     if kind == "config":
-        return ConfigurationError(message, hint=hint)
+        step = None
+        if match and match.group(1) == REDIRECT_URI_NOT_REGISTERED:
+            step = NextStep(Action.SHOW_REDIRECT_URI, component.name, env)
+        return ConfigurationError(message, advice=advice, next_step=step)
     if kind == "transient":
-        return TransientError(message, hint=hint or "the provider had a problem: try again later")
+        return TransientError(
+            message, advice=advice or "the provider had a problem: try again later"
+        )
     if during != "refresh":
-        return AuthorizationFailed(message, hint=hint)
-    return OperationFailed(message, hint=hint)
+        return AuthorizationFailed(message, advice=advice)
+    return OperationFailed(message, advice=advice)
 
 
 def transient(
-    component: OAuthComponent, detail: str, *, during: str = "refresh", hint: str | None = None
+    component: OAuthComponent, detail: str, *, during: str = "refresh", advice: str | None = None
 ) -> TransientError:
     """A network-level or malformed-answer failure: old tokens stay, try again later.
 
     ``during`` is ``refresh``, ``authorization`` (code exchange) or ``device``; only a
-    refresh had old tokens at stake, so only its hint says they were kept.
+    refresh had old tokens at stake, so only its advice says they were kept.
     """
     what = "device authorization request" if during == "device" else "token request"
-    steps = [hint or "check the network or try again later"]
+    steps = [advice or "check the network or try again later"]
     if during == "refresh":
         steps.append("the old tokens were kept")
-    return TransientError(f"{what} for {component.name!r} failed: {detail}", hint="; ".join(steps))
+    return TransientError(
+        f"{what} for {component.name!r} failed: {detail}", advice="; ".join(steps)
+    )

@@ -14,9 +14,17 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from tui.core.errors import AuthorizationFailed, ConfigurationError, TransientError, UsageError
+from tui.core.errors import (
+    Action,
+    AuthorizationFailed,
+    ConfigurationError,
+    NextStep,
+    TransientError,
+    UsageError,
+)
 from tui.core.models.oauth import OAuthComponent, TokenRecord
-from tui.core.oauth.classify import authorize_command, classify_oauth_error, command, one_line
+from tui.core.oauth.classify import classify_oauth_error
+from tui.core.text import one_line
 
 if TYPE_CHECKING:
     from tui.core.session import Session
@@ -50,14 +58,16 @@ class DeviceFlow:
             raise UsageError(
                 f"{component.name!r} is a Google component, and Google does not allow the "
                 "Gmail scope with the device sign-in",
-                hint="use --no-browser to paste the redirect URL instead: "
-                f"{authorize_command(component.name, self.env, '--no-browser')}",
+                advice="sign in with a browser and paste the redirect URL instead",
+                next_step=NextStep(Action.AUTHORIZE_WITHOUT_BROWSER, component.name, self.env),
             )
         if not component.device_authorization_url:
             raise ConfigurationError(
                 f"{component.name!r} has no device authorization URL",
-                hint="set it with: "
-                f"{command('oauth', 'edit', component.name, '--device-url', 'URL')}",
+                advice="set the component's device authorization URL",
+                next_step=NextStep(
+                    Action.EDIT_COMPONENT, component.name, field="device_authorization_url"
+                ),
             )
         self._http_timeout = http_timeout
         self._cancel = threading.Event()
@@ -72,7 +82,7 @@ class DeviceFlow:
         except KeyError as exc:
             raise TransientError(
                 f"the device endpoint's answer lacks {exc.args[0]!r}",
-                hint="check the device authorization URL",
+                advice="check the device authorization URL",
             ) from None
         complete = reply.get("verification_uri_complete")
         self.verification_uri_complete: str | None = str(complete) if complete else None
@@ -115,7 +125,8 @@ class DeviceFlow:
         if time.time() >= self.expires_at:
             raise AuthorizationFailed(
                 "the device code expired before the sign-in was completed",
-                hint=self._again(),
+                advice="start again",
+                next_step=self._again(),
             )
         self.polls += 1
         started = time.time()
@@ -135,12 +146,13 @@ class DeviceFlow:
             if err.error == "access_denied":
                 raise AuthorizationFailed(
                     "the sign-in was declined on the other device (access_denied)",
-                    hint="start again and approve the request",
+                    advice="start again and approve the request",
                 ) from None
             if err.error == "expired_token":
                 raise AuthorizationFailed(
                     "the device code expired before the sign-in was completed",
-                    hint=self._again(),
+                    advice="start again",
+                    next_step=self._again(),
                 ) from None
             raise classify_oauth_error(
                 err.error,
@@ -165,7 +177,8 @@ class DeviceFlow:
             if time.time() >= deadline and deadline < self.expires_at:
                 raise AuthorizationFailed(
                     f"the sign-in was not completed within {timeout:g} s",
-                    hint=self._again(),
+                    advice="start again",
+                    next_step=self._again(),
                 )
             try:
                 tok = self.poll()
@@ -178,8 +191,8 @@ class DeviceFlow:
             if tok is not None:
                 return tok
 
-    def _again(self) -> str:
-        return f"start again with: {authorize_command(self.component.name, self.env, '--device')}"
+    def _again(self) -> NextStep:
+        return NextStep(Action.AUTHORIZE_DEVICE, self.component.name, self.env)
 
     def _store(self, reply: dict[str, Any], started: float) -> TokenRecord:
         from tui.core.oauth.tokens import record_from_reply, store_grant

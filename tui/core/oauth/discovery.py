@@ -132,7 +132,7 @@ def discover(issuer: str, *, timeout: float | None = None) -> ProviderMetadata:
             failures.append(f"{url} answered HTTP {status}")
     raise OperationFailed(
         f"no provider metadata for {one_line(issuer, 200)}: {'; '.join(failures)}",
-        hint="check the issuer URL (the provider's documentation names it), or set the "
+        advice="check the issuer URL (the provider's documentation names it), or set the "
         "endpoints yourself",
     )
 
@@ -169,7 +169,9 @@ def _fetch(url: str, deadline: float, seconds: float) -> tuple[int, bytes]:
                     raise TransientError(f"no complete provider metadata within {seconds:g} s")
     except httpx.HTTPError as exc:
         detail, hint = network_failure(exc, url, seconds)
-        raise TransientError(f"reading the provider metadata failed: {detail}", hint=hint) from None
+        raise TransientError(
+            f"reading the provider metadata failed: {detail}", advice=hint
+        ) from None
     return resp.status_code, bytes(body)
 
 
@@ -189,7 +191,7 @@ def _metadata(issuer: str, url: str, doc: dict[str, Any]) -> ProviderMetadata:
         raise ConfigurationError(
             f"the metadata at {one_line(url, 200)} names the issuer {shown!r}, not "
             f"{one_line(issuer, 200)!r}: refused (RFC 8414 section 3.3)",
-            hint="check the issuer URL; if the provider documents the issuer the metadata "
+            advice="check the issuer URL; if the provider documents the issuer the metadata "
             "names, use exactly that URL",
         )
     endpoints: dict[str, str] = {}
@@ -209,13 +211,13 @@ def _metadata(issuer: str, url: str, doc: dict[str, Any]) -> ProviderMetadata:
     if "token_url" not in endpoints:
         raise ConfigurationError(
             f"the metadata at {one_line(url, 200)} has no token_endpoint",
-            hint="set the token URL yourself",
+            advice="set the token URL yourself",
         )
     if "authorization_url" not in endpoints and "device_authorization_url" not in endpoints:
         raise OperationFailed(
             f"the metadata at {one_line(url, 200)} has neither an authorization_endpoint nor "
             "a device_authorization_endpoint",
-            hint="set the authorization URL yourself",
+            advice="set the authorization URL yourself",
         )
     return ProviderMetadata(
         issuer=claimed,

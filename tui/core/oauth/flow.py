@@ -23,10 +23,11 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
-from tui.core.errors import AuthorizationFailed, TokendeskError, UsageError
+from tui.core.errors import Action, AuthorizationFailed, NextStep, TokendeskError, UsageError
 from tui.core.models.oauth import OAuthComponent, TokenRecord
 from tui.core.oauth.callback import SUCCESS_TEXT, CallbackServer, page, redirect_uri_for
-from tui.core.oauth.classify import classify_oauth_error, one_line
+from tui.core.oauth.classify import classify_oauth_error
+from tui.core.text import one_line
 
 if TYPE_CHECKING:
     from tui.core.oauth.browser import BrowserLaunch, BrowserResult
@@ -86,9 +87,18 @@ class AuthorizationAttempt:
         from tui.core.oauth import protocol
 
         if not component.authorization_url:
+            if component.device_authorization_url:
+                raise AuthorizationFailed(
+                    f"{component.name!r} has no authorization URL",
+                    advice="sign in with a device code instead",
+                    next_step=NextStep(Action.AUTHORIZE_DEVICE, component.name, env),
+                )
             raise AuthorizationFailed(
                 f"{component.name!r} has no authorization URL",
-                hint="use the device grant (--device), or set --auth-url",
+                advice="set the component's authorization URL",
+                next_step=NextStep(
+                    Action.EDIT_COMPONENT, component.name, field="authorization_url"
+                ),
             )
         self.component = component
         self.session = session
@@ -156,14 +166,14 @@ class AuthorizationAttempt:
         if not OAUTH_RESPONSE_KEYS & params.keys():
             raise UsageError(
                 "that is not the redirect URL: it has no code, error or state parameter",
-                hint=f"copy the whole address of the page that failed to load "
+                advice=f"copy the whole address of the page that failed to load "
                 f"(it starts with {self.redirect_uri})",
             )
         if not self._state_matches(params):
             raise UsageError(
                 "that redirect URL belongs to another sign-in attempt (its state differs); "
                 "this one is still waiting",
-                hint="paste the address from the browser window opened for this attempt",
+                advice="paste the address from the browser window opened for this attempt",
             )
         return self._submit(params, "paste")
 
@@ -244,7 +254,7 @@ class AuthorizationAttempt:
             if not self._response.wait(timeout):
                 raise AuthorizationTimeout(
                     f"no authorization response within {timeout:g} s",
-                    hint="start again; if the browser cannot reach this machine, paste the "
+                    advice="start again; if the browser cannot reach this machine, paste the "
                     "address of the page that failed to load, or sign in with a device code",
                 )
             if self._cancelled:
@@ -270,14 +280,14 @@ class AuthorizationAttempt:
             raise AuthorizationFailed(
                 "the authorization response does not belong to this attempt (state mismatch); "
                 "nothing was changed",
-                hint="start the authorization again, and open only the newest URL",
+                advice="start the authorization again, and open only the newest URL",
             )
         iss = params.get("iss")
         if iss is not None and _origin(iss) != expected_issuer_origin(comp):
             raise AuthorizationFailed(
                 f"the authorization response comes from another issuer ({one_line(iss, 80)}); "
                 "nothing was changed",
-                hint="check the authorization URL of the component (RFC 9207 mix-up check)",
+                advice="check the authorization URL of the component (RFC 9207 mix-up check)",
             )
         if "error" in params:
             error, desc = params["error"], params.get("error_description", "")
@@ -285,7 +295,7 @@ class AuthorizationAttempt:
                 detail = f": {one_line(desc)}" if desc else ""
                 raise AuthorizationFailed(
                     f"the authorization was denied (access_denied){detail}",
-                    hint="sign in again and accept the requested permissions",
+                    advice="sign in again and accept the requested permissions",
                 )
             raise classify_oauth_error(
                 error, desc, component=comp, env=self.env, during="authorization"
@@ -294,7 +304,7 @@ class AuthorizationAttempt:
         if not code:
             raise AuthorizationFailed(
                 "the authorization response has no code; nothing was changed",
-                hint="start the authorization again",
+                advice="start the authorization again",
             )
         return code
 

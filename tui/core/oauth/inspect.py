@@ -364,7 +364,7 @@ def introspect(
                         raise TokendeskError("the introspection answer is too large")
         except httpx.HTTPError as exc:
             detail, hint = network_failure(exc, component.introspection_url, seconds)
-            raise TokendeskError(f"introspection failed: {detail}", hint=hint) from None
+            raise TokendeskError(f"introspection failed: {detail}", advice=hint) from None
     try:
         doc = json.loads(bytes(body).decode("utf-8"))
     except (UnicodeDecodeError, ValueError):

@@ -23,7 +23,8 @@ from urllib.parse import urlsplit
 from tui.core.errors import TokendeskError, TransientError, UsageError
 from tui.core.models.oauth import OAuthComponent
 from tui.core.oauth.bounded import MAX_REPLY_BYTES, ReplyTooLarge, bounded_transport, limit_hit
-from tui.core.oauth.classify import classify_oauth_error, one_line, transient
+from tui.core.oauth.classify import classify_oauth_error, transient
+from tui.core.text import one_line
 
 DEFAULT_TIMEOUT = 30.0
 MAX_TIMEOUT = 600.0
@@ -229,7 +230,7 @@ def network_error(
 ) -> TransientError:
     """A clean message (and a short hint) for an httpx transport failure talking to ``url``."""
     detail, hint = network_failure(exc, url, seconds)
-    return transient(component, detail, during=during, hint=hint)
+    return transient(component, detail, during=during, advice=hint)
 
 
 def network_failure(exc: BaseException, url: str, seconds: float) -> tuple[str, str]:

@@ -101,7 +101,7 @@ def revoke_tokens(
                 revoked.append(label)
         except TokendeskError as exc:
             failures.append(f"{label}: {exc.message}")
-            hint = hint or exc.hint or ""
+            hint = hint or exc.advice or ""
     return Revocation(env, True, tuple(revoked), tuple(failures), hint)
 
 
@@ -128,7 +128,7 @@ def _revoke_one(component: OAuthComponent, token: str, kind: str, seconds: float
                 body = _bounded(resp)  # read: closing on unread data resets the connection
         except httpx.HTTPError as exc:
             detail, hint = network_failure(exc, component.revocation_url, seconds)
-            raise TokendeskError(detail, hint=hint) from None
+            raise TokendeskError(detail, advice=hint) from None
     if status == 200:
         return True
     error = _error_code(body)
@@ -140,7 +140,7 @@ def _revoke_one(component: OAuthComponent, token: str, kind: str, seconds: float
         if status == 401 or error == "invalid_client"
         else "revoke the app's access in the account's security settings"
     )
-    raise TokendeskError(f"the revocation endpoint answered {shown}", hint=hint)
+    raise TokendeskError(f"the revocation endpoint answered {shown}", advice=hint)
 
 
 def _bounded(resp: Any) -> bytes:

@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from tui.core.errors import NextStep
+
 if TYPE_CHECKING:
     from tui.core.records import Records
 
@@ -46,11 +48,16 @@ class TokenStatus:
     """Granted scope."""
     last_error: str
     """Last error message ("" if the last operation succeeded)."""
-    last_error_hint: str
-    """The next step for ``last_error``."""
+    last_error_advice: str
+    """The advice that came with ``last_error``."""
+    next_step: NextStep | None
+    """What to do about ``last_error`` (None when nothing)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """JSON form; ``next_step`` as its own ``to_dict`` (or None)."""
+        d = asdict(self)
+        d["next_step"] = self.next_step.to_dict() if self.next_step else None
+        return d
 
 
 def iso_utc(ts: float | None) -> str | None:
@@ -84,6 +91,7 @@ def token_status(records: Records, env: str, now: float | None = None) -> list[T
                     "",
                     "",
                     "",
+                    None,
                 )  # fmt: skip
             )
             continue
@@ -106,23 +114,8 @@ def token_status(records: Records, env: str, now: float | None = None) -> list[T
                 account=tok.account,
                 scope=tok.scope,
                 last_error=tok.last_error,
-                last_error_hint=tok.last_error_hint,
+                last_error_advice=tok.last_error_advice,
+                next_step=tok.next_step(comp.name, env),
             )
         )
     return rows
-
-
-def human_duration(seconds: float | None) -> str:
-    """``45s``, ``12m``, ``3h05m``, ``2d04h``; ``-`` for None; ``expired 5m ago`` below 0."""
-    if seconds is None:
-        return "-"
-    if seconds < 0:
-        return f"expired {human_duration(-seconds)} ago"
-    s = int(seconds)
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m"
-    if s < 86400:
-        return f"{s // 3600}h{(s % 3600) // 60:02d}m"
-    return f"{s // 86400}d{(s % 86400) // 3600:02d}h"

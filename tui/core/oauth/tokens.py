@@ -8,9 +8,9 @@ never spend the same refresh token: the records are re-read under the lock (anot
 may have refreshed meanwhile), a rotated refresh token is saved before the new access token
 is returned, and when the server returns no refresh token the old one is kept.
 
-A failed refresh records ``last_error`` on the token (and ``needs_reauthorization`` when the
-grant is gone) and raises: ``ReauthorizationNeeded`` (exit 3), ``ConfigurationError``,
-``TransientError`` (old tokens kept).
+A failed refresh records ``last_error``, its advice and the action of its next step on the
+token (and ``needs_reauthorization`` when the grant is gone) and raises:
+``ReauthorizationNeeded`` (exit 3), ``ConfigurationError``, ``TransientError`` (old tokens kept).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.core.errors import ReauthorizationNeeded, TokendeskError, TransientError, UsageError
 from tui.core.models.oauth import OAuthComponent, TokenRecord
-from tui.core.oauth.classify import reauth_hint
+from tui.core.oauth.classify import reauthorize
 
 if TYPE_CHECKING:
     from tui.core.records import Records
@@ -93,7 +93,7 @@ def _refresh_locked(
         if tok is None or not (tok.access_token or tok.refresh_token):
             raise NotAuthorizedYet(
                 f"{comp.name!r} is not authorized yet in environment {env!r}",
-                hint=reauth_hint(comp, env),
+                next_step=reauthorize(comp, env),
             )
         if not force and tok.is_fresh(comp.refresh_delay):
             return tok  # another process refreshed while we waited for the lock
@@ -101,14 +101,15 @@ def _refresh_locked(
             # The provider already rejected this refresh token: do not ask it again.
             raise ReauthorizationNeeded(
                 tok.last_error or f"the token of {comp.name!r} in {env!r} needs authorization",
-                hint=tok.last_error_hint or reauth_hint(comp, env),
+                advice=tok.last_error_advice or None,
+                next_step=tok.next_step(comp.name, env) or reauthorize(comp, env),
             )
         if not tok.refresh_token:
             if not force and _valid_for(tok) > STILL_VALID_MARGIN:
                 return tok
             raise ReauthorizationNeeded(
                 f"the token of {comp.name!r} in {env!r} expired and there is no refresh token",
-                hint=reauth_hint(comp, env),
+                next_step=reauthorize(comp, env),
             )
         session.reserve_commit()  # a full disk fails here, before the token is spent
         started = time.time()
@@ -119,7 +120,8 @@ def _refresh_locked(
             failed = dataclasses.replace(
                 tok,
                 last_error=exc.message,
-                last_error_hint=exc.hint or "",
+                last_error_advice=exc.advice or "",
+                last_next_action=exc.next_step.action if exc.next_step else "",
                 needs_reauthorization=isinstance(exc, ReauthorizationNeeded),
             )
             records.set_token(env, comp.name, failed)
@@ -220,7 +222,8 @@ def record_from_reply(
         refresh_token_rotations=rotations,
         refresh_token_expires_at=rt_expires_at,
         last_error="",
-        last_error_hint="",
+        last_error_advice="",
+        last_next_action="",
         needs_reauthorization=False,
     )
 
@@ -257,7 +260,7 @@ def sasl_string(mechanism: str, user: str, access_token: str) -> str:
     """The base64 SASL initial response for ``xoauth2`` or ``oauthbearer`` (RFC 7628)."""
     mech = mechanism.lower()
     if not user:
-        raise UsageError("a SASL string needs the user address (--user)")
+        raise UsageError("a SASL string needs the user address")
     if mech == "xoauth2":
         raw = f"user={user}\x01auth=Bearer {access_token}\x01\x01"
     elif mech == "oauthbearer":
