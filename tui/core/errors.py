@@ -187,7 +187,7 @@ def describe(exc: BaseException) -> Failure:
             sanitize(exc.message), clean(exc.advice), exc.next_step, exit_code=exc.exit_code
         )
     if isinstance(exc, VaultError):
-        return Failure(sanitize(exc.message), clean(exc.advice))
+        return Failure(sanitize(exc.message), clean(exc.hint))
     if isinstance(exc, OSError):
         return Failure(f"could not access the file: {exc.strerror or type(exc).__name__}")
     return Failure(f"unexpected internal error ({type(exc).__name__})")

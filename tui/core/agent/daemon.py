@@ -268,8 +268,8 @@ class Agent:
                 self.stop()
                 return {"ok": True}
         except Exception as exc:  # noqa: BLE001 - one bad request must not end the agent
-            return _error(f"the agent failed ({type(exc).__name__})", None, 1)
-        return _error("unknown request to the agent", None, 2)
+            return _error(Failure(f"the agent failed ({type(exc).__name__})"))
+        return _error(Failure("unknown request to the agent", exit_code=2))
 
     def _token(self, req: dict[str, Any]) -> dict[str, Any]:
         name, env, vault = req.get("name"), req.get("env"), req.get("vault")
