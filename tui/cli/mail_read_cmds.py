@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
-import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.cli.common import Context, add_env_option, mail_verbs, parse_int
 from tui.core.errors import Action, NextStep, UsageError
+from tui.core.text import fit
 
 if TYPE_CHECKING:
     from tui.core.mail.client import MailClient
@@ -138,29 +138,6 @@ def _human_size(n: int) -> str:
     return f"{n}B"
 
 
-def _cells(ch: str) -> int:
-    if unicodedata.combining(ch):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-
-
-def _fit(text: str, width: int) -> str:
-    """``text`` clipped (with an ellipsis) and padded to ``width`` terminal cells."""
-    used, out = 0, []
-    total = sum(_cells(c) for c in text)
-    limit = width if total <= width else width - 1
-    for ch in text:
-        w = _cells(ch)
-        if used + w > limit:
-            break
-        out.append(ch)
-        used += w
-    if total > width:
-        out.append("…")
-        used += 1
-    return "".join(out) + " " * max(0, width - used)
-
-
 _NAME_ADDR = re.compile(r"^(.+?)\s*<[^<>]*>$")
 
 
@@ -178,8 +155,8 @@ def _row(m: MessageSummary, width: int) -> str:
     room = max(30, width - len(head) - len(size) - 3)
     sender_w = min(24, room // 3)
     subject = m.subject or "(no subject)"
-    sender = _fit(_short_sender(m.sender), sender_w)
-    return f"{head}{sender}  {_fit(subject, room - sender_w - 1)} {size}"
+    sender = fit(_short_sender(m.sender), sender_w)
+    return f"{head}{sender}  {fit(subject, room - sender_w - 1)} {size}"
 
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:

@@ -197,7 +197,7 @@ class Session:
                 raise OperationFailed(
                     f"{exc.message}; the new tokens are kept in {journal.path} and will be "
                     "saved the next time the vault is opened",
-                    hint=exc.hint or "free some space; the tokens stay valid meanwhile",
+                    advice=exc.hint or "free some space; the tokens stay valid meanwhile",
                 ) from None
             raise
         finally:
@@ -219,7 +219,7 @@ class Session:
         except VaultError as exc:
             raise OperationFailed(
                 f"{exc.message}; the refresh token was not spent and the tokens are unchanged",
-                hint=exc.hint or "free some space beside the vault, then try again",
+                advice=exc.hint or "free some space beside the vault, then try again",
             ) from None
 
     def commit_token(self, env: str, name: str, token: TokenRecord) -> None:

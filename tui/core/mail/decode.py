@@ -19,6 +19,8 @@ from email.message import Message
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from tui.core.text import sanitize
+
 # Charset labels seen in real mail that Python does not know, or knows as a narrower set.
 _ALIASES = {
     "gb2312": "gb18030",
@@ -39,9 +41,6 @@ _ALIASES = {
     "latin-1": "cp1252",
 }
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_LINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_WS = re.compile(r"\s+")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?([^?\s]*)\?=")
 
 
@@ -76,13 +75,12 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
 
 def clean_line(text: str) -> str:
     """One line of display text: folding and whitespace collapsed, controls removed."""
-    return _WS.sub(" ", _CONTROL.sub("", text.replace("\t", " "))).strip()
+    return sanitize(text)
 
 
 def clean_text(text: str) -> str:
     """Multi-line display text: line endings normalized, controls except tab/newline removed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL_LINE.sub("", text)
+    return sanitize(text, multiline=True)
 
 
 def _decode_word(charset: str, enc: str, payload: str) -> bytes | None:

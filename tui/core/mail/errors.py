@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 
 from tui.core.errors import MailError, NextStep, ReauthorizationNeeded
+from tui.core.text import one_line, sanitize
 
 __all__ = [
     "MailAuthenticationFailed",
@@ -116,8 +117,9 @@ def server_text(value: object, secrets: Iterable[str] = (), limit: int = 300) ->
         text = str(value)
         if text.startswith(("b'", 'b"')) and len(text) > 3:
             text = text[2:-1]
-    text = strip_timing(" ".join(text.split()))
-    return redact(text, secrets)[:limit]  # redacted before cutting: no half secrets
+    # Redacted first, as the server sent it, and only then made one line and cut: a secret
+    # is never half shown, nor missed because its spaces were collapsed.
+    return one_line(strip_timing(sanitize(redact(text, secrets))), limit)
 
 
 def _server_text(exc: BaseException, secrets: Iterable[str]) -> str:
