@@ -101,3 +101,9 @@ def test_server_down_is_transient(idp):
     idp.stop()
     with pytest.raises(TransientError, match="connection refused"):
         discover(url, timeout=5)
+
+
+def test_a_server_that_never_answers_is_left_at_the_deadline(idp):
+    idp.metadata_hang = True
+    with pytest.raises(TransientError, match="within 1 s"):
+        discover(idp.issuer, timeout=1)

@@ -9,7 +9,8 @@ Mixed into ``tests.support.idp.TestIdP``. Knobs (plain attributes):
   (the others answer 404). ``metadata_issuer`` (None): a different ``issuer`` in the
   documents (RFC 8414 section 3.3 says the client must refuse them). ``metadata_omit`` (()):
   members left out (e.g. ``("revocation_endpoint",)``); ``metadata_extra`` ({}): members
-  added or replaced.
+  added or replaced; ``metadata_hang`` (False): the documents answer after ``hang_seconds``
+  or at ``stop()``.
 * Revocation (RFC 7009): ``POST /revoke`` with client authentication, ``token`` and an
   optional ``token_type_hint``; revoking a refresh or access token revokes the whole grant
   (Google does so too), so introspection then says ``active: false``. Unknown tokens answer
@@ -60,6 +61,7 @@ class LifecycleMixin:
         self.metadata_issuer: str | None = None
         self.metadata_omit: tuple[str, ...] = ()
         self.metadata_extra: dict[str, Any] = {}
+        self.metadata_hang = False
         self.revocation_fault: str | None = None
         self.revoke_unsupported: tuple[str, ...] = ()
         self.jwt_access_tokens = False
@@ -104,6 +106,8 @@ class LifecycleMixin:
 
     def metadata_for(self, path: str) -> dict[str, Any] | None:
         """The document served at ``path``, or None (404)."""
+        if self.metadata_hang:  # outside the lock: other endpoints keep answering
+            self._release.wait(self.hang_seconds)  # type: ignore[attr-defined]
         with self._lock:
             self.stats["metadata"] += 1
             if "oidc" in self.metadata_documents and path == self.issuer_path + OIDC_SUFFIX:

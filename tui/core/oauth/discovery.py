@@ -23,6 +23,8 @@ from tui.core.text import is_safe, one_line
 
 MAX_METADATA_BYTES = 256 * 1024
 """Real metadata documents are a few KB; more than this is not a metadata document."""
+HEADER_ROOM = 32 * 1024
+"""The transport's byte cap counts the response headers too."""
 OIDC_SUFFIX = "/.well-known/openid-configuration"
 RFC8414_PREFIX = "/.well-known/oauth-authorization-server"
 
@@ -141,38 +143,35 @@ def _fetch(url: str, deadline: float, seconds: float) -> tuple[int, bytes]:
     """GET ``url``: status and body, the body cut off at ``MAX_METADATA_BYTES``."""
     import httpx
 
+    from tui.core.oauth.bounded import ReplyTooLarge, bounded_transport, limit_hit
     from tui.core.oauth.protocol import network_failure
 
     left = deadline - time.monotonic()
     if left <= 0:
         raise TransientError(f"no provider metadata within {seconds:g} s")
-    body = bytearray()
+    too_large = ConfigurationError(
+        f"the provider metadata at {one_line(url, 200)} is larger than "
+        f"{MAX_METADATA_BYTES // 1024} KB: not a metadata document"
+    )
     try:
-        with (
-            httpx.Client(
-                timeout=left,
-                follow_redirects=False,
-                headers={"User-Agent": "tokendesk", "Accept": "application/json"},
-            ) as client,
-            client.stream("GET", url) as resp,
-        ):
-            # The body is read even for an error status: closing a connection with unread
-            # data resets it.
-            for chunk in resp.iter_bytes():
-                body += chunk
-                if len(body) > MAX_METADATA_BYTES:
-                    raise ConfigurationError(
-                        f"the provider metadata at {one_line(url, 200)} is larger than "
-                        f"{MAX_METADATA_BYTES // 1024} KB: not a metadata document"
-                    )
-                if time.monotonic() > deadline:
-                    raise TransientError(f"no complete provider metadata within {seconds:g} s")
+        # The transport ends the exchange at the deadline and stops reading past the cap.
+        with httpx.Client(
+            transport=bounded_transport(left, MAX_METADATA_BYTES + HEADER_ROOM),
+            timeout=left,
+            follow_redirects=False,
+            headers={"User-Agent": "tokendesk", "Accept": "application/json"},
+        ) as client:
+            resp = client.get(url)
     except httpx.HTTPError as exc:
+        if isinstance(limit_hit(exc), ReplyTooLarge):
+            raise too_large from None
         detail, hint = network_failure(exc, url, seconds)
         raise TransientError(
             f"reading the provider metadata failed: {detail}", advice=hint
         ) from None
-    return resp.status_code, bytes(body)
+    if len(resp.content) > MAX_METADATA_BYTES:
+        raise too_large
+    return resp.status_code, resp.content
 
 
 def _parse(url: str, body: bytes) -> dict[str, Any] | None:

@@ -347,26 +347,23 @@ def introspect(
     from tui.core.oauth.protocol import http_timeout, make_client, network_failure
 
     seconds = timeout or http_timeout()
-    body = bytearray()
     with make_client(component, timeout=seconds, with_scope=False) as client:
         try:
-            with client.stream(
-                "POST",
+            # make_client's transport bounds the exchange (deadline and byte cap).
+            resp = client.post(
                 component.introspection_url,
                 data={"token": access_token, "token_type_hint": "access_token"},
                 auth=client.client_auth(component.effective_auth_method),
                 headers={"Accept": "application/json"},
-            ) as resp:
-                status = resp.status_code
-                for chunk in resp.iter_bytes():
-                    body += chunk
-                    if len(body) > MAX_INTROSPECTION_BYTES:
-                        raise TokendeskError("the introspection answer is too large")
+            )
+            status, body = resp.status_code, resp.content
         except httpx.HTTPError as exc:
             detail, hint = network_failure(exc, component.introspection_url, seconds)
             raise TokendeskError(f"introspection failed: {detail}", advice=hint) from None
+    if len(body) > MAX_INTROSPECTION_BYTES:
+        raise TokendeskError("introspection failed: the answer is too large")
     try:
-        doc = json.loads(bytes(body).decode("utf-8"))
+        doc = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         doc = None
     if status != 200 or not isinstance(doc, dict) or not isinstance(doc.get("active"), bool):

@@ -15,7 +15,7 @@ revoking the refresh token ends at the providers that rotate).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tui.core.errors import TokendeskError
 from tui.core.models.oauth import OAuthComponent, TokenRecord
@@ -23,9 +23,6 @@ from tui.core.text import one_line
 
 if TYPE_CHECKING:
     from tui.core.session import Session
-
-MAX_ERROR_BODY = 16 * 1024
-"""Bytes of an error reply read to find its ``error`` member; the rest is dropped."""
 
 
 @dataclass(frozen=True)
@@ -117,15 +114,14 @@ def _revoke_one(component: OAuthComponent, token: str, kind: str, seconds: float
 
     with make_client(component, timeout=seconds, with_scope=False) as client:
         try:
-            with client.stream(
-                "POST",
+            # make_client's transport bounds the exchange (deadline and byte cap).
+            resp = client.post(
                 component.revocation_url,
                 data={"token": token, "token_type_hint": kind},
                 auth=client.client_auth(component.effective_auth_method),
                 headers={"Accept": "application/json"},
-            ) as resp:
-                status = resp.status_code
-                body = _bounded(resp)  # read: closing on unread data resets the connection
+            )
+            status, body = resp.status_code, resp.content
         except httpx.HTTPError as exc:
             detail, hint = network_failure(exc, component.revocation_url, seconds)
             raise TokendeskError(detail, advice=hint) from None
@@ -141,15 +137,6 @@ def _revoke_one(component: OAuthComponent, token: str, kind: str, seconds: float
         else "revoke the app's access in the account's security settings"
     )
     raise TokendeskError(f"the revocation endpoint answered {shown}", advice=hint)
-
-
-def _bounded(resp: Any) -> bytes:
-    body = bytearray()
-    for chunk in resp.iter_bytes():
-        body += chunk
-        if len(body) > MAX_ERROR_BODY:
-            return b""
-    return bytes(body)
 
 
 def _error_code(body: bytes) -> str:
