@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from textual.command import CommandPalette
 from textual.widgets import Input, Static
 
 from tests.support.fixtures_mail import token_record
@@ -116,3 +117,18 @@ async def test_discover_fills_the_endpoints(idp, open_session, tui_app) -> None:
         await pilot.click("#discover")
         await wait_for(pilot, lambda: any("Discovery failed" in n for n in notifications(app)))
         assert "refused" in screen.form.field("issuer").error
+
+
+async def test_token_details_from_the_palette(idp, open_session, tui_app) -> None:
+    records, _ = with_tokens(idp)
+    app = tui_app(session=open_session(records))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await main_ready(app, pilot)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: CommandPalette.is_open(app))
+        app.screen.query_one(Input).value = "Token details"
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TokenDetailsScreen))
+        details = str(app.screen.query_one("#details", Static).content)
+        assert "Access token:" in details and "opaque" in details

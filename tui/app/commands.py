@@ -1,8 +1,9 @@
 """The command palette (ctrl+p): every action of the TUI under a stable name.
 
 Docs and tests rely on these names: "New OAuth2 component", "New inbound email component",
-"Authorize", "Copy redirect URI", "Refresh token", "Forget tokens", "Switch environment",
-"Test connection", "Open inbox", "Delete component". Each runs the same action as its key.
+"Authorize", "Copy redirect URI", "Refresh token", "Forget tokens", "Token details",
+"Switch environment", "Test connection", "Open inbox", "Delete component". Each runs the same
+action as its key.
 """
 
 from __future__ import annotations

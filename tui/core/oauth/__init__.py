@@ -14,6 +14,14 @@ No Textual here: the CLI and the TUI drive the same objects. Modules:
 * ``protocol``: token endpoint calls on authlib's httpx client; ``classify``: provider errors
   to ``tui.core.errors`` with one-line next steps.
 * ``status``: ``token_status(records, env)`` rows, ``iso_utc``.
+* ``discovery``: ``discover(issuer)`` -> ``ProviderMetadata`` (OpenID Connect, then RFC 8414;
+  the issuer must match; https only off loopback; bounded).
+* ``revocation``: ``forget_tokens(session, name, env, revoke=True)`` and
+  ``remove_component`` (RFC 7009 revocation, then the local tokens go whatever it said).
+* ``inspect``: ``build_report(component, tok, env)`` (no token inside), ``report_rows``,
+  ``introspect`` (RFC 7662).
+* ``health``: ``token_health(component, tok, now)`` (age, last use, cliffs, next step),
+  ``keepalive_due``.
 
 Driving a flow from a UI (every blocking call belongs in a worker thread)::
 
