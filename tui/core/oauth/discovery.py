@@ -144,7 +144,7 @@ def _fetch(url: str, deadline: float, seconds: float) -> tuple[int, bytes]:
     import httpx
 
     from tui.core.oauth.bounded import ReplyTooLarge, bounded_transport, limit_hit
-    from tui.core.oauth.protocol import network_failure
+    from tui.core.oauth.network import network_failure
 
     left = deadline - time.monotonic()
     if left <= 0:

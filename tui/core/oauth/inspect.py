@@ -344,7 +344,8 @@ def introspect(
         raise TokendeskError(f"{component.name} has no introspection endpoint")
     import httpx
 
-    from tui.core.oauth.protocol import http_timeout, make_client, network_failure
+    from tui.core.oauth.network import network_failure
+    from tui.core.oauth.protocol import http_timeout, make_client
 
     seconds = timeout or http_timeout()
     with make_client(component, timeout=seconds, with_scope=False) as client:

@@ -110,7 +110,8 @@ def _revoke_one(component: OAuthComponent, token: str, kind: str, seconds: float
     """
     import httpx
 
-    from tui.core.oauth.protocol import make_client, network_failure
+    from tui.core.oauth.network import network_failure
+    from tui.core.oauth.protocol import make_client
 
     with make_client(component, timeout=seconds, with_scope=False) as client:
         try:
