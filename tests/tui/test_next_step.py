@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 
 from tests.core.test_next_step import GOOGLE, STEPS
@@ -59,3 +62,26 @@ def test_failure_without_advice_or_step_is_the_message() -> None:
     assert failure_text(OSError(13, "Permission denied")) == (
         "could not access the file: Permission denied"
     )
+
+
+def test_a_stored_failure_reads_the_same_in_status_and_the_token_panel(oauth_session, idp, cli):
+    from tui.app.widgets.token_panel import token_lines
+
+    session, _ = oauth_session(expires_in=0)
+    idp.fail_next_token("invalid_grant", "AADSTS700082: The refresh token has expired.")
+    advice = "the refresh token expired after a long inactivity (90 days): authorize again"
+    res = cli("token", "Mail")
+    assert res.returncode == 3
+    assert res.stderr.splitlines()[1] == (
+        f"tokendesk: hint: {advice}; run: tokendesk authorize Mail --env Test"
+    )
+    status = cli("status")
+    assert f"Mail: hint: {advice}; run: tokendesk authorize Mail --env Test" in status.stdout
+    row = json.loads(cli("status", "--json").stdout)["components"][0]
+    assert row["last_error_advice"] == advice
+    assert row["next_step"] == {"action": "authorize", "component": "Mail", "environment": "Test"}
+    assert row["last_error_hint"].endswith("; run: tokendesk authorize Mail --env Test")
+    records = session.reload()
+    comp, tok = records.get_oauth("Mail"), records.token("Test", "Mail")
+    rows = dict(token_lines(comp, tok, "Test", time.time()))
+    assert rows["Next step"] == f"{advice}; press a to authorize Mail (Test)"
