@@ -40,6 +40,7 @@ STEPS = [
     NextStep(Action.LIST_COMPONENTS),
     NextStep(Action.LIST_FOLDERS, "imaps-x", "Test"),
     NextStep(Action.SWITCH_ENVIRONMENT),
+    NextStep(Action.REFRESH, "Work", "Test"),
 ]
 
 

@@ -201,7 +201,7 @@ def test_status_has_a_health_line_per_component(make_vault, cli):
     assert "Work: health: warning: refresh token 80d 0h old" in res.stdout
     assert "Microsoft ends refresh tokens unused for 90 days (in 9d 23h)" in res.stdout
     assert (
-        "Work: hint: refresh the token now: each refresh restarts the 90 days: "
+        "Work: hint: refresh the token now: each refresh restarts the 90 days; run: "
         "tokendesk inspect Work --env Test --refresh" in res.stdout
     )
     assert "Gmail: health: ok: refresh token 1d 0h old" in res.stdout

@@ -27,6 +27,7 @@ BINDING_IDS: dict[Action, tuple[str, ...]] = {
     Action.LIST_COMPONENTS: (),
     Action.LIST_FOLDERS: ("main.open_inbox", "inbox.folders"),
     Action.SWITCH_ENVIRONMENT: ("main.switch_environment",),
+    Action.REFRESH: ("main.refresh_token",),
 }
 """The bindings (by id) each action's text names, in the order the user presses them."""
 
@@ -89,6 +90,8 @@ def step_text(step: NextStep, keymap: Mapping[str, str] | None = None) -> str:
             return f"press {keys[0]} on {where} to open its inbox, then {keys[1]} for the folders"
         case Action.SWITCH_ENVIRONMENT:
             return f"press {keys[0]} to switch the environment"
+        case Action.REFRESH:
+            return f"press {keys[0]} to refresh {where}"
 
 
 def advice_text(

@@ -38,17 +38,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 # ------------------------------------------------------------------ next steps
-def next_step(step: str, comp: Any, env: str, advice: str) -> str:
-    """A health or finding next step as a command line (the core names none)."""
-    from tui.cli.next_step import command, step_command
-    from tui.core.errors import Action, NextStep
+def health_hint(health: Any, comp: Any, env: str) -> str:
+    """The health's advice and next step as the ``hint:`` text ("" when there is none)."""
+    from tui.cli.next_step import hint
 
-    if step == "refresh":
-        return f"{advice}: {command('inspect', comp.name, '--env', env, '--refresh')}"
-    if step in ("authorize", "publish"):
-        prefix = f"{advice}; " if step == "publish" else ""
-        return f"{prefix}run: {step_command(NextStep(Action.AUTHORIZE, comp.name, env))}"
-    return advice
+    return hint(health.advice, health.next_step(comp.name, env)) or ""
 
 
 def health_lines(records: Any, env: str, now: float | None = None) -> list[str]:
@@ -61,8 +55,9 @@ def health_lines(records: Any, env: str, now: float | None = None) -> list[str]:
             continue
         health = token_health(comp, tok, now)
         lines.append(f"{comp.name}: health: {health.level}: {health.summary}")
-        if health.level != "ok" and health.step:
-            lines.append(f"{comp.name}: hint: {next_step(health.step, comp, env, health.advice)}")
+        step = health_hint(health, comp, env)
+        if step:
+            lines.append(f"{comp.name}: hint: {step}")
     return lines
 
 
@@ -109,7 +104,7 @@ def _print_report(ctx: Context, comp: Any, r: Any) -> None:
     for label, value in report_rows(r):
         ctx.print(f"  {label + ':':<{LABEL_WIDTH}} {value}")
     if r.health is not None and r.health.level not in ("ok", "not authorized") and r.health.step:
-        step = next_step(r.health.step, comp, r.environment, r.health.advice)
+        step = health_hint(r.health, comp, r.environment)
         ctx.print(f"  {'':<{LABEL_WIDTH}} next: {step}")
     for finding in r.findings:
         ctx.warn(f"warning: {finding.message}")

@@ -63,6 +63,8 @@ def step_command(step: NextStep) -> str:
             return command("mail", "folders", name, *_env(step))
         case Action.SWITCH_ENVIRONMENT:
             return command("env", "use", step.environment or PLACEHOLDER)
+        case Action.REFRESH:  # inspect --refresh: refreshes without printing the token
+            return command("inspect", name, *_env(step), "--refresh")
 
 
 def hint(advice: str | None, step: NextStep | None) -> str | None:

@@ -38,6 +38,8 @@ class Action(StrEnum):
     """List the mail component's folders."""
     SWITCH_ENVIRONMENT = "switch_environment"
     """Make another environment the current one."""
+    REFRESH = "refresh"
+    """Refresh the component's token now (a refresh restarts a provider's inactivity limit)."""
 
 
 @dataclass(frozen=True)

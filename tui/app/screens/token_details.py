@@ -19,13 +19,8 @@ from textual.message import Message
 from textual.widgets import Button, Label, Static
 
 from tui.app.context import AppModal
+from tui.app.next_step import advice_text
 from tui.core.oauth.inspect import TokenReport
-
-STEP_KEYS = {
-    "refresh": "refresh the token now (r on the main screen)",
-    "authorize": "authorize again (a on the main screen)",
-    "publish": "then authorize again (a on the main screen)",
-}
 
 
 def details_text(report: TokenReport, now: float) -> str:
@@ -36,10 +31,9 @@ def details_text(report: TokenReport, now: float) -> str:
     width = max(len(label) for label, _ in rows) + 2
     lines = [f"{label + ':':<{width}} {value}" for label, value in rows]
     health = report.health
-    if health is not None and health.level not in ("ok", "not authorized") and health.step:
-        step = STEP_KEYS.get(health.step, "")
-        advice = health.advice if health.step != "refresh" else ""
-        lines.append(f"{'':<{width}} next: {'; '.join(p for p in (advice, step) if p)}")
+    step = health.next_step(report.component, report.environment) if health else None
+    if health is not None and step is not None and health.level != "not authorized":
+        lines.append(f"{'':<{width}} next: {advice_text(health.advice, step)}")
     for finding in report.findings:
         lines += ["", f"⚠ {finding.message}", f"  fix: {finding.hint}"]
     return "\n".join(lines)

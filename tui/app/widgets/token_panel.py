@@ -56,7 +56,7 @@ def token_lines(
     if tok.refresh_token and issued:
         rows.append(("Refresh token age", human_duration(now - issued)))
     if tok.refresh_token and not tok.needs_reauthorization:
-        rows.append(("Health", health_text(comp, tok, now)))
+        rows.append(("Health", health_text(comp, tok, env, now)))
     if tok.last_error:
         rows.append(("Last error", tok.last_error))
         step = advice_text(tok.last_error_advice, tok.next_step(comp.name, env))
@@ -67,15 +67,15 @@ def token_lines(
     return rows
 
 
-def health_text(comp: OAuthComponent, tok: TokenRecord, now: float) -> str:
+def health_text(comp: OAuthComponent, tok: TokenRecord, env: str, now: float) -> str:
     """The refresh token's health: level, the nearest cliff (or no known expiry), next key."""
     from tui.core.oauth.health import token_health
 
     health = token_health(comp, tok, now)
     tail = health.summary.split("; ", 1)[-1]
-    keys = {"refresh": " — press r", "authorize": " — press a", "publish": ""}
-    step = f"; {health.advice}{keys.get(health.step, '')}" if health.level != "ok" else ""
-    return f"{health.level}: {tail}{step}"
+    step = health.next_step(comp.name, env)
+    todo = advice_text(health.advice, step) if step is not None else ""
+    return f"{health.level}: {tail}" + (f"; {todo}" if todo else "")
 
 
 class TokenPanel(Static):

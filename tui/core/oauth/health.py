@@ -11,9 +11,9 @@ the refresh token:
 * Any provider that sends ``refresh_token_expires_in``: that moment.
 
 ``token_health`` names the nearest cliff, a level (``ok``, ``warning``, ``expired``, ``no
-refresh token``, ``not authorized``) and a structured next step (``NextStep``) that each face
-renders in its own words (a command line, a key); ``keepalive_due`` tells a background
-keeper that a refresh now would move a cliff away.
+refresh token``, ``not authorized``) and a next step (``Health.next_step``: the core's
+``NextStep``) that each face renders in its own words (a command line, a key);
+``keepalive_due`` tells a background keeper that a refresh now would move a cliff away.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
+from tui.core.errors import Action, NextStep
 from tui.core.models.oauth import OAuthComponent, TokenRecord
 from tui.core.oauth.classify import is_google
 from tui.core.oauth.status import iso_utc
@@ -35,7 +36,7 @@ MICROSOFT_WARN_BEFORE = 14 * DAY
 PROVIDER_WARN_BEFORE = 3 * DAY
 
 Level = Literal["ok", "warning", "expired", "no refresh token", "not authorized"]
-NextStep = Literal["", "refresh", "authorize", "publish"]
+StepKind = Literal["", "refresh", "authorize", "publish"]
 """``refresh``: use the refresh token now; ``authorize``: sign in again; ``publish``: move
 the provider's app out of testing (and sign in again)."""
 
@@ -52,7 +53,7 @@ class Cliff:
     """From when to warn about it."""
     certain: bool
     """False when the rule may not apply (Google: only apps in Testing status)."""
-    step: NextStep
+    step: StepKind
     """What moves the cliff away or gets past it before it comes."""
     advice: str
     """The same next step in words, without naming a command or a key."""
@@ -72,10 +73,17 @@ class Health:
     """Seconds since the refresh token was last used successfully, if known."""
     cliff: Cliff | None = None
     """The nearest cliff, if any applies."""
-    step: NextStep = ""
+    step: StepKind = ""
     """The next step when the level is not ``ok``."""
     advice: str = ""
     """``step`` in words (no command, no key)."""
+
+    def next_step(self, component: str, env: str) -> NextStep | None:
+        """``step`` as the core's face-neutral next step (None when there is none)."""
+        if not self.step or self.level == "ok":
+            return None
+        action = Action.REFRESH if self.step == "refresh" else Action.AUTHORIZE
+        return NextStep(action, component, env)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-compatible form (times as seconds)."""
@@ -203,7 +211,7 @@ def token_health(
         level: Level = "expired" if cliff.certain else "warning"
         state = "passed" if cliff.certain else "passed (if it applies)"
         summary = f"{', '.join(parts)}; {state}: {cliff.label} ({_ago(now - cliff.at)})"
-        step: NextStep = "authorize" if cliff.certain else cliff.step
+        step: StepKind = "authorize" if cliff.certain else cliff.step
         advice = "authorize again" if cliff.certain else cliff.advice
         return Health(level, summary, age, since, cliff, step, advice)
     summary = f"{', '.join(parts)}; {cliff.label} ({_until(cliff.at - now)})"
