@@ -154,6 +154,46 @@ async def test_inbox_error_is_shown_not_raised(mail_vault, tui_app) -> None:
         await app.push_screen(inbox)
         await wait_for(pilot, lambda: inbox.error)
         assert "authoriz" in inbox.error.lower()
-        assert "✗" in screen_text(app)
+        await wait_for(pilot, lambda: "✗" in screen_text(app))
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+
+
+async def test_inbox_of_a_never_authorized_component(mail_vault, tui_app) -> None:
+    session = mail_vault.session()
+    with session.edit() as records:
+        for env in records.environments:
+            for name in list(records.tokens.get(env, {})):
+                records.drop_token(env, name)
+    app = tui_app(session=session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_main(app, pilot)
+        inbox = InboxScreen(MAIL, "Test", "INBOX")
+        await app.push_screen(inbox)
+        await wait_for(pilot, lambda: inbox.error)
+        await wait_for(pilot, lambda: "see the error above" in screen_text(app))
+        text = screen_text(app)
+        assert "Loading" not in text  # never stuck on "Loading…" after an error
+        assert "not authorized yet" in inbox.error and "press a to authorize" in inbox.error
+        assert "again" not in inbox.error
+        assert "--" not in text  # no CLI flag or command in the TUI
+
+
+async def test_certificate_failure_names_no_cli_flag(mail_vault, tui_app) -> None:
+    import dataclasses
+
+    session = mail_vault.session()
+    with session.edit() as records:
+        comp = records.get_mail(MAIL)
+        records.replace(MAIL, dataclasses.replace(comp, ca_file=""))
+    app = tui_app(session=session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_main(app, pilot)
+        screen.sidebar.select_name(MAIL)
+        await wait_for(pilot, lambda: screen.showing == MAIL)
+        await pilot.pause()
+        await pilot.press("t")
+        result = screen.query_one("#mail-result")
+        await wait_for(pilot, lambda: "✗" in str(result.content))
+        text = str(result.content)
+        assert "CA file" in text and "--" not in text

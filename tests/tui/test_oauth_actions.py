@@ -168,6 +168,8 @@ async def test_over_ssh_without_browser_paste_the_redirect(
         await pilot.press("enter")
         error = dialog.query_one("#auth-error")
         await wait_for(pilot, lambda: "not the redirect URL" in str(error.content))
+        # Visible at 80x24, not scrolled away under the paste field.
+        await wait_for(pilot, lambda: "not the redirect URL" in screen_text(app))
         paste.value = location
         paste.focus()
         await pilot.press("enter")
@@ -249,3 +251,45 @@ async def test_background_refresh(idp, open_session, tui_app, fault) -> None:
             attempts = idp.stats["faults"]
             await pilot.pause(0.6)
             assert idp.stats["faults"] == attempts  # backing off, not hammering
+
+
+@pytest.mark.parametrize("browser", ["/nonexistent/browser", "sh -c 'exit 3'"])
+async def test_browser_that_cannot_start_is_reported(
+    idp, open_session, tui_app, browser, monkeypatch
+) -> None:
+    monkeypatch.setenv("BROWSER", browser)
+    session = open_session(idp_records(idp))
+    app = tui_app(session=session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await main_ready(app, pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AuthorizeScreen))
+        dialog = app.screen
+        await wait_for(pilot, lambda: "could not be opened" in screen_text(app))
+        note = str(dialog.query_one("#auth-note").content)
+        assert "could not be opened" in note and "paste" in note
+        assert "Waiting for the browser" not in str(dialog.status.content)
+        # The URL is there to open by hand, and the paste field has the focus.
+        assert str(dialog.query_one("#auth-url").content).startswith(idp.authorize_url)
+        assert isinstance(app.focused, Input) and app.focused.id == "paste"
+        await pilot.press("escape")
+
+
+async def test_device_code_qr_fits_at_80x24(idp, open_session, tui_app) -> None:
+    idp.device_mode = "manual"
+    session = open_session(idp_records(idp))
+    app = tui_app(session=session, environ={"SSH_TTY": "/dev/pts/1"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await main_ready(app, pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AuthorizeScreen))
+        dialog = app.screen
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: dialog.flow is not None)
+        code = dialog.flow.user_code
+        await wait_for(pilot, lambda: code in screen_text(app))
+        await pilot.pause(0.2)
+        text = screen_text(app)
+        qr = dialog.flow.qr_text().rstrip("\n").splitlines()
+        assert all(line.strip() in text for line in qr)  # every row of the QR code
+        await pilot.press("escape")

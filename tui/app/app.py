@@ -69,13 +69,24 @@ class TokendeskApp(App[int]):
         self.main_screen: MainScreen | None = None
         self.schedule = RefreshSchedule()
         self._vault_stamp: tuple[int, int] | None = None
+        self.keymap: dict[str, str] = {}
+        """The user's keymap (binding id -> keys) as applied with ``set_keymap``."""
         self.on_exit: dict[int, Callable[[], None]] = {}
         """Cancels for blocking work in threads (callback servers, device polls, IMAP), run
         when the app exits so no worker thread outlives it."""
 
     # ------------------------------------------------------------ start
     def on_mount(self) -> None:
+        from tui.app.keys import keymap_path, load_keymap, use_keymap
         from tui.app.screens.unlock import CreateVaultScreen, UnlockScreen
+
+        keymap, error = load_keymap(keymap_path(self.environ))
+        use_keymap(keymap if not error else {})
+        if error:
+            self.notify(f"Keymap ignored: {error}", severity="warning", markup=False)
+        elif keymap:
+            self.keymap = keymap
+            self.set_keymap(keymap)
 
         if self.session is not None:
             self._open_main()

@@ -2,53 +2,90 @@
 
 Docs and tests rely on these names: "New OAuth2 component", "New inbound email component",
 "Authorize", "Copy redirect URI", "Refresh token", "Forget tokens", "Token details",
-"Switch environment", "Test connection", "Open inbox", "Delete component". Each runs the same
-action as its key.
+"Switch environment", "Test connection", "Open inbox", "Delete component". An action on a
+component has one entry per component ("Open inbox · Work", "Authorize · Microsoft"), the
+shown component's first; each entry shows the key that runs the same action, after the
+user's keymap.
 """
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-# (name, action on the screen, help)
-MAIN_COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("New OAuth2 component", "new_oauth", "Add an OAuth2 credential (n)"),
-    ("New inbound email component", "new_mail", "Add an IMAP inbound email component (m)"),
-    ("Authorize", "authorize", "Sign in and get tokens for the current environment (a)"),
-    ("Copy redirect URI", "copy_redirect_uri", "Copy the redirect URI to register (c)"),
-    ("Refresh token", "refresh_token", "Refresh the access token now (r)"),
-    ("Forget tokens", "forget_tokens", "Forget the tokens in the current environment (f)"),
-    ("Token details", "token_details", "What the token grants, its health, what is wrong (i)"),
-    ("Switch environment", "switch_environment", "Change the current environment (e)"),
-    ("Test connection", "test_connection", "Connect and log in to the mail server (t)"),
-    ("Open inbox", "open_inbox", "Browse the mailbox of the component (o)"),
-    ("Delete component", "delete_component", "Delete the component and its tokens (delete)"),
-    ("Save component", "save", "Save the form (ctrl+s)"),
-    ("Discard changes", "discard", "Put the form back as saved (ctrl+z)"),
+from tui.app.keys import (
+    COMMAND_NAMES,
+    MAIN_COMMANDS,
+    SCREEN_BINDINGS,
+    SIDEBAR_BINDINGS,
+    binding_for,
+    shown_keys,
 )
+
+__all__ = ["COMMAND_NAMES", "TokendeskCommands"]
+
 INBOX_COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("Refresh folder", "refresh", "Re-read the folder (r)"),
-    ("Choose folder", "focus_folders", "Move to the folder list (f)"),
-    ("Back to components", "back", "Close the inbox (Esc)"),
+    ("Refresh folder", "refresh", "Re-read the folder"),
+    ("Choose folder", "focus_folders", "Move to the folder list"),
+    ("Search messages", "search", "Search the folder on the server"),
+    ("Go to date", "go_to_date", "Jump to the messages of a day"),
+    ("Back to components", "back", "Close the inbox"),
 )
-COMMAND_NAMES = tuple(name for name, _, _ in MAIN_COMMANDS)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One palette line."""
+
+    name: str
+    run: Callable[[], Awaitable[None]]
+    help: str
+    first: bool = False
 
 
 class TokendeskCommands(Provider):
     """Commands of the screen the palette was opened on, plus Help."""
 
-    def _commands(self) -> list[tuple[str, str, str]]:
+    def _entries(self) -> list[Entry]:
         from tui.app.screens.inbox import InboxScreen
         from tui.app.screens.main import MainScreen
 
-        if isinstance(self.screen, MainScreen):
-            return list(MAIN_COMMANDS)
-        if isinstance(self.screen, InboxScreen):
-            return list(INBOX_COMMANDS)
-        return []
+        screen = self.screen
+        entries: list[Entry] = []
+        if isinstance(screen, MainScreen):
+            bindings = SIDEBAR_BINDINGS + SCREEN_BINDINGS
+            for command in MAIN_COMMANDS:
+                binding = binding_for(command.action, bindings)
+                key = f" ({shown_keys(self.app, binding)})" if binding else ""
+                help_text = command.help + key
+                if not command.kind:
+                    entries.append(Entry(command.name, partial(self._run, command.action),
+                                         help_text))  # fmt: skip
+                    continue
+                targets = screen.targets(command.kind)
+                if not targets:
+                    # Still listed: running it says what to add or select first.
+                    entries.append(Entry(command.name, partial(self._run, command.action),
+                                         help_text))  # fmt: skip
+                for name in targets:
+                    entries.append(
+                        Entry(
+                            f"{command.name} · {name}",
+                            partial(self._run_on, name, command.action),
+                            help_text,
+                            first=name == screen.showing,
+                        )
+                    )
+        elif isinstance(screen, InboxScreen):
+            for name, action, text in INBOX_COMMANDS:
+                entries.append(Entry(name, partial(self._run, action), text))
+        entries.append(Entry("Help", self._help, "Show every key (? / F1)"))
+        # The shown component's entries first (sorted() is stable).
+        return sorted(entries, key=lambda e: not e.first)
 
     async def _run(self, action: str) -> None:
         # Called directly rather than through run_action: check_action hides the actions
@@ -58,23 +95,26 @@ class TokendeskCommands(Provider):
         if inspect.isawaitable(result):
             await result
 
+    async def _run_on(self, name: str, action: str) -> None:
+        from tui.app.screens.main import MainScreen
+
+        screen = self.screen
+        if isinstance(screen, MainScreen):
+            screen.run_on(name, action)
+
     async def _help(self) -> None:
         await self.app.run_action("help")
 
-    def _all(self) -> list[tuple[str, object, str]]:
-        items: list[tuple[str, object, str]] = [
-            (name, partial(self._run, action), text) for name, action, text in self._commands()
-        ]
-        items.append(("Help", self._help, "Show every key (? / F1)"))
-        return items
-
     async def discover(self) -> Hits:
-        for name, command, text in self._all():
-            yield DiscoveryHit(name, command, help=text)  # type: ignore[arg-type]
+        for entry in self._entries():
+            yield DiscoveryHit(entry.name, entry.run, help=entry.help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, command, text in self._all():
-            score = matcher.match(name)
+        for entry in self._entries():
+            score = matcher.match(entry.name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), command, text=name, help=text)  # type: ignore[arg-type]
+                # The shown component's entry wins a tie with the others.
+                score = min(score * (1.05 if entry.first else 1.0), 1.0)
+                yield Hit(score, matcher.highlight(entry.name), entry.run, text=entry.name,
+                          help=entry.help)  # fmt: skip

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer
 
 from tui.app.app import TokendeskApp
 from tui.core.session import Session
@@ -49,7 +50,11 @@ class AppScreen(Screen[ResultT]):
 
 
 class AppModal(ModalScreen[ResultT]):
-    """A dialog of tokendesk."""
+    """A dialog of tokendesk, with its own footer: the keys shown are the dialog's."""
+
+    def on_mount(self) -> None:
+        # Covers the footer of the screen below, whose keys do not work here.
+        self.mount(Footer(compact=True, show_command_palette=False))
 
     @property
     def tokendesk(self) -> TokendeskApp:

@@ -18,6 +18,7 @@ from tui.core.session import Session
 if TYPE_CHECKING:
     from tui.core.mail.client import MailClient
     from tui.core.mail.models import Folder, MessageView, Page
+    from tui.core.mail.pop3 import Pop3Client
     from tui.core.models.oauth import TokenRecord
     from tui.core.oauth.device import DeviceFlow
     from tui.core.records import Component
@@ -77,13 +78,6 @@ class ComponentDeleted(Message):
     """Component ``name`` (and its tokens) left the vault."""
 
     name: str
-
-
-@dataclass
-class EnvironmentSwitched(Message):
-    """The current environment is now ``environment``."""
-
-    environment: str
 
 
 @dataclass
@@ -168,7 +162,7 @@ class AuthorizationSucceeded(Message):
 class MailConnected(Message):
     """The inbox's client is logged in."""
 
-    client: MailClient
+    client: MailClient | Pop3Client
 
 
 @dataclass

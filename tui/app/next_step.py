@@ -3,7 +3,7 @@
 The core names an action (``authorize``, ``list_folders``...) with its component and
 environment; this module turns it into words about the app's own keys ("press a to
 authorize Mail (Test)"), taken from the screens' ``BINDINGS`` by binding id, so a user
-keymap (``App.set_keymap``) is followed when the caller passes it. ``tui.app.errors``
+keymap (``App.set_keymap``) is followed: the one the app applied, or the caller's. ``tui.app.errors``
 renders failures with it.
 
 Textual is imported only when the keys are first looked up, so this module stays a plain
@@ -37,20 +37,23 @@ def default_keys() -> dict[str, str]:
     """Binding id -> the first key of that binding, from the screens' ``BINDINGS``."""
     from textual.binding import Binding
 
+    from tui.app.keys import SCREEN_BINDINGS, SIDEBAR_BINDINGS
     from tui.app.screens.authorize import AuthorizeScreen
     from tui.app.screens.inbox import InboxScreen
-    from tui.app.screens.main import MainScreen
 
     keys: dict[str, str] = {}
-    for screen in (MainScreen, AuthorizeScreen, InboxScreen):
-        for binding in screen.BINDINGS:
-            if isinstance(binding, Binding) and binding.id:
-                keys[binding.id] = binding.key.split(",")[0].strip()
+    bindings = [*SIDEBAR_BINDINGS, *SCREEN_BINDINGS, *AuthorizeScreen.BINDINGS]
+    for binding in [*bindings, *InboxScreen.BINDINGS]:
+        if isinstance(binding, Binding) and binding.id:
+            keys[binding.id] = binding.key.split(",")[0].strip()
     return keys
 
 
 def _keys(step: NextStep, keymap: Mapping[str, str] | None) -> list[str]:
+    from tui.app.keys import active_keymap
+
     known = default_keys()
+    keymap = active_keymap() if keymap is None else keymap
     found = []
     for binding_id in BINDING_IDS[step.action]:
         chosen = (keymap or {}).get(binding_id) or known.get(binding_id, "?")

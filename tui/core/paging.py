@@ -26,14 +26,14 @@ class PagedRows(Generic[RowT]):
     def __init__(self, page_size: int = DEFAULT_PAGE_SIZE, max_pages: int = DEFAULT_MAX_PAGES):
         self.page_size = page_size
         self.max_pages = max(max_pages, 2)
-        self.total: int | None = None
+        self.total: int | str | None = None
         """The folder's message count, from the newest page."""
         self.complete = False
         """True once the oldest page arrived."""
         self.loading: set[int] = set()
         """Page indexes requested and not yet answered."""
         self._pages: OrderedDict[int, tuple[RowT, ...]] = OrderedDict()
-        self._cursors: list[int | None] = [None]
+        self._cursors: list[int | str | None] = [None]
         self._starts: list[int] = [0]  # _starts[k] = index of page k's first row
         self.generation = 0
         """Bumped by ``reset``: answers for an older generation are dropped."""
@@ -74,7 +74,7 @@ class PagedRows(Generic[RowT]):
         self._pages.move_to_end(page)
         return rows[offset]
 
-    def cursor(self, page: int) -> int | None:
+    def cursor(self, page: int) -> int | str | None:
         """The ``before_uid`` to fetch ``page`` with (None: the newest page)."""
         return self._cursors[page]
 
@@ -98,7 +98,11 @@ class PagedRows(Generic[RowT]):
 
     # ------------------------------------------------------------------ filling
     def add_page(
-        self, page: int, rows: Sequence[RowT], next_cursor: int | None, total: int | None = None
+        self,
+        page: int,
+        rows: Sequence[RowT],
+        next_cursor: int | str | None,
+        total: int | None = None,
     ) -> None:
         """Store page ``page`` (its rows and the cursor of the page after it)."""
         self.loading.discard(page)

@@ -77,20 +77,24 @@ class AuthorizeScreen(AppModal[bool]):
                              compact=True)  # fmt: skip
                 yield Button("Try again", id="retry", action="screen.retry", compact=True)
                 yield Button("Cancel", id="cancel", action="screen.cancel", compact=True)
+            # Status and feedback stay above the scrolling body: always in sight, even at
+            # 80x24 where the body scrolls.
+            yield Spinner("Starting the authorization…", id="auth-status")
+            yield Static("", id="auth-error", markup=False)
+            yield Static("", id="auth-info", markup=False)
             with VerticalScroll(id="authorize-body"):
-                yield Spinner("Starting the authorization…", id="auth-status")
                 yield Static("", id="auth-note", markup=False)
                 yield Static("", id="auth-url", markup=False)
                 yield Static("", id="auth-ssh", markup=False)
                 with Vertical(id="auth-paste"):
                     yield Label("Or paste the final redirect URL from the browser:")
                     yield Input(placeholder="http://127.0.0.1:…/?code=…&state=…", id="paste")
-                yield Static("", id="auth-error", markup=False)
-                yield Static("", id="auth-device", markup=False)
-                yield Static("", id="auth-qr", markup=False)
+                with Horizontal(id="auth-device-row"):
+                    yield Static("", id="auth-device", markup=False)
+                    yield Static("", id="auth-qr", markup=False)
 
     def on_mount(self) -> None:
-        for widget_id in ("#auth-ssh", "#auth-device", "#auth-qr", "#retry", "#auth-error"):
+        for widget_id in ("#auth-ssh", "#auth-device-row", "#retry", "#auth-error", "#auth-info"):
             self.query_one(widget_id).display = False
         if not self.component.device_authorization_url:
             self.query_one("#use-device").display = False
@@ -109,8 +113,12 @@ class AuthorizeScreen(AppModal[bool]):
         box = self.query_one("#auth-error", Static)
         box.update(text)
         box.display = bool(text)
-        if text:
-            self.call_after_refresh(box.scroll_visible, animate=False)
+
+    def info(self, text: str) -> None:
+        """A line of feedback under the status (copied, browser failed…)."""
+        box = self.query_one("#auth-info", Static)
+        box.update(text)
+        box.display = bool(text)
 
     @on(AuthorizationStarted)
     def _show_url(self, message: AuthorizationStarted) -> None:
@@ -149,12 +157,7 @@ class AuthorizeScreen(AppModal[bool]):
             f"The browser could not be opened ({message.reason}). Open this URL in a browser "
             "yourself, then paste the final redirect URL below:"
         )
-        self.notify(
-            f"The browser could not be opened: {message.reason}",
-            title="Authorize",
-            severity="warning",
-            markup=False,
-        )
+        self.info(f"⚠ The browser could not be opened: {message.reason}")
         self.call_after_refresh(self.query_one("#paste", Input).focus)
 
     @on(AuthorizationFailed)
@@ -281,17 +284,15 @@ class AuthorizeScreen(AppModal[bool]):
         if flow.verification_uri_complete:
             lines += ["or scan (opens the page with the code filled in):"]
         device.update("\n".join(lines))
-        device.display = True
-        qr = self.query_one("#auth-qr", Static)
-        qr.update(flow.qr_text().rstrip("\n"))
-        qr.display = True
+        self.query_one("#auth-qr", Static).update(flow.qr_text().rstrip("\n"))
+        self.query_one("#auth-device-row").display = True
 
     # ------------------------------------------------------------ actions
     def action_copy_url(self) -> None:
         if self.attempt is None:
             return
         self.app.copy_to_clipboard(self.attempt.url)
-        self.notify("Copied the authorization URL.", title="Authorize")
+        self.info("Copied the authorization URL.")
 
     def action_retry(self) -> None:
         self.query_one("#retry").display = False

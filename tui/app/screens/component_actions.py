@@ -39,6 +39,7 @@ ACTION_KINDS = {
     "token_details": "oauth",
     "test_connection": "mail",
     "open_inbox": "mail",
+    "copy_access_token": "oauth",
 }
 
 KindT = TypeVar("KindT", OAuthComponent, MailComponent)
@@ -60,6 +61,11 @@ class ComponentActions(AppScreen[None]):
         """The current environment."""
         return self.records.current_environment
 
+    @property
+    def has_changes(self) -> bool:
+        """True when the form has unsaved changes (``MainScreen`` knows its form)."""
+        return False
+
     def guard(self, then: Callable[[], None], on_cancel: Callable[[], None] | None = None) -> None:
         """Run ``then`` once unsaved changes are dealt with (``MainScreen`` asks)."""
         then()
@@ -69,14 +75,24 @@ class ComponentActions(AppScreen[None]):
         """The shown saved component if it is a ``kind``; else tell the user, return None."""
         comp = self.records.components.get(self.showing or "")
         if not isinstance(comp, kind):
-            label = (
-                "an OAuth2 component" if kind is OAuthComponent else "an inbound email component"
-            )
-            self.notify(f"Select {label} first (and save it).", severity="warning")
+            oauth = kind is OAuthComponent
+            label = "an OAuth2 component" if oauth else "an inbound email component"
+            exists = self.records.oauth_components() if oauth else self.records.mail_components()
+            if exists:
+                self.notify(f"Select {label} first (and save it).", severity="warning")
+            else:
+                key = "n" if oauth else "m"
+                self.notify(f"Add {label} first ({key}).", severity="warning")
             return None
         return comp
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete_component":
+            return self.showing in self.records.components
+        if action in ("save", "discard"):
+            # In the footer only when there is something to save: it keeps room for the
+            # component's own keys at 80 columns (ctrl+s works either way).
+            return self.has_changes
         kind = ACTION_KINDS.get(action)
         if kind is None:
             return True

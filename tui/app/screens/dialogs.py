@@ -1,4 +1,4 @@
-"""Small modal dialogs: confirm, unsaved changes, and the environment picker.
+"""Small modal dialogs: confirm, a message, unsaved changes, and the environment picker.
 
 Each is a ``ModalScreen[T]`` that ``dismiss``es its answer; Esc always means "no/cancel".
 Messages may quote user text (component names), so they are shown with markup off.
@@ -11,14 +11,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from tui.app.context import AppModal
 
 CANCEL = Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without acting")
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(AppModal[bool]):
     """Ask a yes/no question; the confirm button is focused last so Enter is never a surprise."""
 
     BINDINGS = [CANCEL]
@@ -50,7 +51,34 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class UnsavedChangesDialog(ModalScreen[str]):
+class MessageDialog(AppModal[None]):
+    """Tell the user something that needs reading (not a passing notification); OK closes."""
+
+    BINDINGS = [CANCEL]
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(classes="dialog")
+        self._title, self._message = title, message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label(self._title, classes="dialog-title", markup=False)
+            yield Static(self._message, classes="dialog-message", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("OK", id="ok", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#ok", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self) -> None:
+        self.dismiss()
+
+    def action_cancel(self) -> None:
+        self.dismiss()
+
+
+class UnsavedChangesDialog(AppModal[str]):
     """The form has unsaved changes: answer ``save``, ``discard`` or ``cancel``."""
 
     BINDINGS = [CANCEL]
@@ -83,7 +111,7 @@ class UnsavedChangesDialog(ModalScreen[str]):
         self.dismiss("cancel")
 
 
-class EnvironmentPicker(ModalScreen[str | None]):
+class EnvironmentPicker(AppModal[str | None]):
     """Choose the current environment (Enter), or Esc to keep it."""
 
     BINDINGS = [CANCEL]

@@ -1,4 +1,7 @@
-"""Help (``?`` / F1): every key, read from the bindings themselves so it never goes stale."""
+"""Help (``?`` / F1): every key, read from the bindings themselves so it never goes stale.
+
+Keys are shown after the user's keymap (``tui.app.keys``).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,10 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.dom import DOMNode
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
+
+from tui.app.context import AppModal
+from tui.app.keys import shown_keys
 
 
 def _sections(app_class: type[App[object]]) -> list[tuple[str, list[Binding]]]:
@@ -18,12 +23,14 @@ def _sections(app_class: type[App[object]]) -> list[tuple[str, list[Binding]]]:
     from tui.app.screens.message import MessageScreen
     from tui.app.widgets.message_list import MessageList
     from tui.app.widgets.secret_input import SecretInput
+    from tui.app.widgets.sidebar import ComponentList
 
     def of(*classes: type[DOMNode]) -> list[Binding]:
         return [b for cls in classes for b in cls.BINDINGS if isinstance(b, Binding)]
 
     return [
         ("Everywhere", of(app_class)),
+        ("Component list", of(ComponentList)),
         ("Components", of(MainScreen)),
         ("Authorize dialog", of(AuthorizeScreen)),
         ("Inbox", of(InboxScreen, MessageList)),
@@ -32,7 +39,7 @@ def _sections(app_class: type[App[object]]) -> list[tuple[str, list[Binding]]]:
     ]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(AppModal[None]):
     """A scrollable list of keys; any of Esc, q, ? or F1 closes it."""
 
     BINDINGS = [
@@ -60,10 +67,7 @@ class HelpScreen(ModalScreen[None]):
             lines.append(Content.styled(title, "bold $text-primary"))
             seen: set[str] = set()
             for binding in bindings:
-                keys = " / ".join(
-                    self.app.get_key_display(Binding(k.strip(), binding.action))
-                    for k in binding.key.split(",")
-                )
+                keys = shown_keys(self.app, binding)
                 text = binding.tooltip or binding.description
                 if not text or keys in seen:
                     continue

@@ -38,6 +38,7 @@ from tui.core.paging import DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, PagedRows
 if TYPE_CHECKING:
     from tui.core.mail.client import MailClient
     from tui.core.mail.models import MessageSummary
+    from tui.core.mail.pop3 import Pop3Client
 
 CONNECT_WAIT = 120.0
 
@@ -69,7 +70,7 @@ class InboxScreen(AppScreen[None]):
         self.component_name = name
         self.env = env
         self.folder = folder
-        self.client: MailClient | None = None
+        self.client: MailClient | Pop3Client | None = None
         self._forget_client: Callable[[], None] = lambda: None
         self.rows: PagedRows[MessageSummary] = PagedRows(page_size, max_pages)
         self._connected = threading.Event()
@@ -140,6 +141,8 @@ class InboxScreen(AppScreen[None]):
         box.update(f"✗ {self.error}")
         box.display = True
         self.rows.loading.clear()
+        self.message_list.stopped = "Nothing more to show: see the error above (r retries)."
+        self.message_list.refresh()
         self._update_title()
         self.notify(self.error, title="Mail", severity="error", markup=False)
 
@@ -204,7 +207,9 @@ class InboxScreen(AppScreen[None]):
         self._update_title()
 
     @work(thread=True, exit_on_error=False, group="inbox-pages", description="page")
-    def _fetch(self, wanted: list[tuple[int, int | None]], generation: int, folder: str) -> None:
+    def _fetch(
+        self, wanted: list[tuple[int, int | str | None]], generation: int, folder: str
+    ) -> None:
         worker = get_current_worker()
         self._settled.wait(CONNECT_WAIT)
         client = self.client
@@ -239,6 +244,11 @@ class InboxScreen(AppScreen[None]):
     # ------------------------------------------------------------ actions
     def action_refresh(self) -> None:
         self.error = ""
+        self.message_list.stopped = ""
+        if self.client is None and self._settled.is_set():
+            # Connecting failed: try again from the start.
+            self._settled.clear()
+            self._connect()
         self.query_one("#inbox-error").display = False
         self.rows.reset()
         self.message_list.cursor = 0

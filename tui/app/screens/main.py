@@ -18,16 +18,20 @@ from textual.content import Content
 from textual.widgets import Button, Footer, OptionList, Static
 
 from tui.app.errors import failure_text
+from tui.app.keys import SCREEN_BINDINGS
 from tui.app.messages import (
     ActionFailed,
     ComponentDeleted,
     ComponentSaved,
-    EnvironmentSwitched,
     RecordsChanged,
     SaveFailed,
 )
-from tui.app.screens.component_actions import ComponentActions
-from tui.app.screens.dialogs import ConfirmDialog, EnvironmentPicker, UnsavedChangesDialog
+from tui.app.screens.dialogs import (
+    ConfirmDialog,
+    MessageDialog,
+    UnsavedChangesDialog,
+)
+from tui.app.screens.everyday_actions import EverydayActions
 from tui.app.widgets.agent_indicator import AgentIndicator
 from tui.app.widgets.field import display_path
 from tui.app.widgets.forms import ComponentForm
@@ -41,43 +45,13 @@ from tui.core.models.oauth import OAuthComponent
 from tui.core.records import Component
 
 
-def B(  # noqa: N802 - reads like the Binding it builds
-    key: str,
-    action: str,
-    description: str,
-    tooltip: str,
-    *,
-    show: bool = True,
-    priority: bool = False,
-) -> Binding:
-    """A main-screen binding with its id (``main.<action>``) for ``set_keymap``."""
-    return Binding(
-        key, action, description, show=show, priority=priority, id=f"main.{action}",
-        tooltip=tooltip,
-    )  # fmt: skip
-
-
-class MainScreen(ComponentActions):
+class MainScreen(EverydayActions):
     """Sidebar + form; see the module docstring."""
 
     AUTO_FOCUS = "#sidebar"
 
-    BINDINGS = [
-        B("e", "switch_environment", "Env", "Switch the current environment"),
-        B("n", "new_oauth", "New OAuth2", "New OAuth2 component"),
-        B("m", "new_mail", "New email", "New inbound email component"),
-        B("ctrl+s", "save", "Save", "Save the form", priority=True),
-        B("a", "authorize", "Authorize", "Authorize the selected OAuth2 component"),
-        B("c", "copy_redirect_uri", "Copy URI", "Copy the redirect URI", show=False),
-        B("r", "refresh_token", "Refresh", "Refresh the token now", show=False),
-        B("f", "forget_tokens", "Forget", "Forget the tokens in this environment", show=False),
-        B("i", "token_details", "Details", "Token details: grants and health", show=False),
-        B("t", "test_connection", "Test", "Test the mail connection", show=False),
-        B("o", "open_inbox", "Inbox", "Open the inbox"),
-        B("delete", "delete_component", "Delete", "Delete the component", show=False),
-        B("ctrl+z", "discard", "Discard", "Discard unsaved changes", show=False),
-        B("escape", "focus_sidebar", "Sidebar", "Back to the component list", show=False),
-    ]
+    BINDINGS = list[Binding | tuple[str, str] | tuple[str, str, str]](SCREEN_BINDINGS)
+    """Control keys only: the letter keys belong to the component list (``tui.app.keys``)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -94,8 +68,10 @@ class MainScreen(ComponentActions):
         yield AgentIndicator(id="agent-indicator")
         with Horizontal(id="body"):
             yield ComponentList(id="sidebar")
-            yield VerticalScroll(id="detail")
-        yield Footer()
+            detail = VerticalScroll(id="detail")
+            detail.can_focus = False  # Tab goes from the list straight into the form
+            yield detail
+        yield Footer(compact=True)
 
     @property
     def sidebar(self) -> ComponentList:
@@ -252,9 +228,41 @@ class MainScreen(ComponentActions):
     @on(OptionList.OptionSelected, "#sidebar")
     def _selected(self) -> None:
         if self.form is not None:
-            self.form.focus_first()
+            # Into the form with the cursor at the end: nothing selected, so the next key
+            # cannot replace the component's name.
+            self.form.focus_first(select=False)
+
+    # ------------------------------------------------------------------ palette targets
+    def targets(self, kind: str) -> list[str]:
+        """Names of the saved components an action of ``kind`` (oauth/mail/any) applies to."""
+        if kind == "oauth":
+            return [c.name for c in self.records.oauth_components()]
+        if kind == "mail":
+            return [c.name for c in self.records.mail_components()]
+        return list(self.records.components)
+
+    def run_on(self, name: str, action: str) -> None:
+        """Show component ``name`` (after the unsaved-changes question) and run ``action``."""
+
+        def go() -> None:
+            if name not in self.records.components:
+                return
+            if self.showing != name or self.form is None:
+                self.show_component(name)
+                self.sidebar.select_name(name)
+            getattr(self, f"action_{action}")()
+
+        self.guard(go)
 
     # ------------------------------------------------------------------ guard
+    @property
+    def has_changes(self) -> bool:
+        return self.form is not None and self.form.dirty
+
+    @on(ComponentForm.DirtyChanged)
+    def _dirty_changed(self) -> None:
+        self.refresh_bindings()  # Save and Discard appear in the footer
+
     def guard(self, then: Callable[[], None], on_cancel: Callable[[], None] | None = None) -> None:
         """Run ``then`` now, or after Save/Discard when the form has unsaved changes."""
         form = self.form
@@ -300,9 +308,21 @@ class MainScreen(ComponentActions):
         self.sidebar.focus()
 
     def action_discard(self) -> None:
-        if self.form is not None and self.form.dirty:
-            self.form.discard()
-            self.notify("Changes discarded.")
+        form = self.form
+        if form is None or not form.dirty:
+            return
+        what = (
+            f"the changes to {form.original_name!r}" if form.original_name else "the new component"
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes and form is self.form and form.is_mounted:
+                form.discard()
+                self.notify("Changes discarded.")
+
+        self.app.push_screen(
+            ConfirmDialog("Discard changes", f"Discard {what}?", "Discard", danger=True), answered
+        )
 
     def action_save(self) -> None:
         form = self.form
@@ -356,9 +376,23 @@ class MainScreen(ComponentActions):
     def action_delete_component(self) -> None:
         name = self.showing
         if name is None:
+            self.notify("Select a saved component first.", severity="warning")
             return
         comp = self.records.components.get(name)
-        if isinstance(comp, OAuthComponent):  # asks whether to revoke at the provider first
+        if isinstance(comp, OAuthComponent):
+            users = [m.name for m in self.records.mail_components() if m.variable == comp.variable]
+            if users:
+                listed = ", ".join(repr(u) for u in users)
+                self.app.push_screen(
+                    MessageDialog(
+                        "Cannot delete yet",
+                        f"{name!r} is used through @{comp.variable} by the inbound email "
+                        f"component{'s' if len(users) > 1 else ''} {listed}. Delete them or "
+                        "change their token first.",
+                    )
+                )
+                return
+            # Asks whether to revoke at the provider first.
             self.ask_delete_oauth(comp)
             return
 
@@ -396,25 +430,3 @@ class MainScreen(ComponentActions):
         name = self.sidebar.selected_name
         if name:
             self.show_component(name)
-
-    def action_switch_environment(self) -> None:
-        def chosen(env: str | None) -> None:
-            if env and env != self.env:
-                self._use_environment(env)
-
-        self.app.push_screen(EnvironmentPicker(self.records.environments, self.env), chosen)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="env", description="env")
-    def _use_environment(self, env: str) -> None:
-        try:
-            with self.session.edit() as records:
-                records.use_environment(env)
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.post_message(ActionFailed(failure_text(exc)))
-            return
-        self.post_message(RecordsChanged())
-        self.post_message(EnvironmentSwitched(env))
-
-    @on(EnvironmentSwitched)
-    def _switched(self, message: EnvironmentSwitched) -> None:
-        self.notify(f"Environment: {message.environment}", markup=False)

@@ -25,6 +25,7 @@ from tui.core.text import human_size, sanitize
 if TYPE_CHECKING:
     from tui.core.mail.client import MailClient
     from tui.core.mail.models import MessageSummary, MessageView
+    from tui.core.mail.pop3 import Pop3Client
 
 
 def body_text(text: str) -> str:
@@ -41,7 +42,9 @@ class MessageScreen(AppScreen[None]):
         Binding("escape,q", "back", "Back", id="message.back", tooltip="Back to the list"),
     ]
 
-    def __init__(self, client: MailClient, folder: str, summary: MessageSummary) -> None:
+    def __init__(
+        self, client: MailClient | Pop3Client, folder: str, summary: MessageSummary
+    ) -> None:
         super().__init__()
         self.client = client
         self.folder = folder

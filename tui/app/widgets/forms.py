@@ -114,10 +114,13 @@ class ComponentForm(Vertical):
             return False
         return self.values() != self._initial
 
-    def focus_first(self) -> None:
-        """Focus the first enabled control of the form."""
+    def focus_first(self, *, select: bool = True) -> None:
+        """Focus the first enabled control of the form (``select``: its text selected)."""
         for widget in self.query("Input, Select, TextArea, Checkbox"):
             if widget.focusable:
+                if isinstance(widget, Input) and not select:
+                    _focus_without_selecting(widget)
+                    return
                 widget.focus()
                 return
 
@@ -225,3 +228,16 @@ class ComponentForm(Vertical):
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self._on_edit(event.text_area)
+
+
+def _focus_without_selecting(field: Input) -> None:
+    """Focus ``field`` with the cursor at the end and nothing selected."""
+    field.select_on_focus = False
+    field.focus()
+    field.cursor_position = len(field.value)
+
+    def restore() -> None:
+        field.select_on_focus = True
+
+    # The focus event is handled later: restore only after it.
+    field.call_after_refresh(restore)

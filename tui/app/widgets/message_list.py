@@ -106,6 +106,8 @@ class MessageList(ScrollView, can_focus=True):
     def __init__(self, rows: PagedRows[MessageSummary] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rows: PagedRows[MessageSummary] = rows or PagedRows()
+        self.stopped = ""
+        """Why no more rows come (an error): shown instead of "Loading…"."""
 
     # ------------------------------------------------------------ shape
     def rows_changed(self) -> None:
@@ -142,6 +144,8 @@ class MessageList(ScrollView, can_focus=True):
             if index == self.rows.known_rows and not self.rows.complete:
                 muted = self.get_component_rich_style("message-list--muted")
                 text = "  Loading older messages…" if self.rows.known_rows else "  Loading…"
+                if self.stopped:
+                    text = f"  {self.stopped}"
                 return Strip([Segment(fit(text, width), base + muted)], width)
             return Strip.blank(width, base)
         style = base

@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui.app.keys import SIDEBAR_BINDINGS
 from tui.core.models.mail import MailComponent
 from tui.core.models.oauth import OAuthComponent
 from tui.core.records import Records
@@ -62,6 +63,7 @@ class ComponentList(OptionList):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="sidebar.down", tooltip="Next item"),
         Binding("k", "cursor_up", "Up", show=False, id="sidebar.up", tooltip="Previous item"),
+        *SIDEBAR_BINDINGS,
     ]
 
     def __init__(self, **kwargs: Any) -> None:

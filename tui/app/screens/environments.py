@@ -1,0 +1,133 @@
+"""Manage environments: add, rename, remove (naming the tokens that go), make current.
+
+The dialog works on a copy of the names and returns one ``EnvironmentChange`` at a time;
+the main screen applies it in a worker through ``Session.edit()`` and reopens the dialog.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.app.context import AppModal
+from tui.core.environments import tokens_in
+
+
+@dataclass(frozen=True)
+class EnvironmentChange:
+    """What the user asked for: ``op`` is add, rename, remove or use."""
+
+    op: str
+    name: str
+    new_name: str = ""
+
+
+class EnvironmentsDialog(AppModal[EnvironmentChange | None]):
+    """The environments with Add / Rename / Remove / Use; Esc closes."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Close", id="environments.close",
+                tooltip="Close without changing anything"),
+    ]  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__(classes="dialog")
+        self._pending = ""
+
+    def compose(self) -> ComposeResult:
+        records = self.session.records
+        with Vertical(classes="dialog-box", id="environments-box"):
+            yield Label("Environments", classes="dialog-title")
+            options = [
+                Option(
+                    Content.assemble(
+                        "● " if env == records.current_environment else "  ",
+                        Content(env),
+                        Content.styled(f"  {len(tokens_in(records, env))} token(s)", "$text-muted"),
+                    ),
+                    id=f"env:{env}",
+                )
+                for env in records.environments
+            ]
+            yield OptionList(*options, id="environment-list")
+            yield Input(placeholder="Name (for Add or Rename)", id="environment-name",
+                        max_length=32)  # fmt: skip
+            yield Static("", id="environment-note", classes="dialog-message", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Add", id="env-add", compact=True)
+                yield Button("Rename", id="env-rename", compact=True)
+                yield Button("Remove", id="env-remove", variant="error", compact=True)
+                yield Button("Use", id="env-use", variant="primary", compact=True)
+                yield Button("Close", id="env-close", compact=True)
+
+    def on_mount(self) -> None:
+        picker = self.query_one(OptionList)
+        records = self.session.records
+        picker.highlighted = records.environments.index(records.current_environment)
+        picker.focus()
+
+    @property
+    def chosen(self) -> str:
+        """The highlighted environment."""
+        option = self.query_one(OptionList).highlighted_option
+        return (option.id or "").removeprefix("env:") if option else ""
+
+    def _note(self, text: str) -> None:
+        self.query_one("#environment-note", Static).update(text)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        op = (event.button.id or "").removeprefix("env-")
+        name = self.query_one("#environment-name", Input).value.strip()
+        chosen = self.chosen
+        if op == "close":
+            self.dismiss(None)
+        elif op == "add":
+            if not name:
+                self._note("Type the new environment's name first.")
+                self.query_one("#environment-name", Input).focus()
+                return
+            self.dismiss(EnvironmentChange("add", name))
+        elif op == "rename":
+            if not name:
+                self._note(f"Type the new name for {chosen} first.")
+                self.query_one("#environment-name", Input).focus()
+                return
+            self.dismiss(EnvironmentChange("rename", chosen, name))
+        elif op == "use":
+            self.dismiss(EnvironmentChange("use", chosen))
+        elif op == "remove":
+            self._confirm_remove(chosen)
+
+    def _confirm_remove(self, env: str) -> None:
+        records = self.session.records
+        if env == records.current_environment:
+            self._note(f"{env} is the current environment: use another one first.")
+            return
+        if self._pending != env:
+            # A second press confirms: the note names what goes.
+            self._pending = env
+            tokens = tokens_in(records, env)
+            went = ", ".join(tokens) if tokens else "no tokens"
+            self._note(f"Remove {env} and its tokens ({went})? Press Remove again to confirm.")
+            return
+        self.dismiss(EnvironmentChange("remove", env))
+
+    @on(OptionList.OptionHighlighted)
+    def _moved(self) -> None:
+        self._pending = ""
+        self._note("")
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(EnvironmentChange("use", (event.option.id or "").removeprefix("env:")))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
