@@ -3,8 +3,8 @@
 The core names an action (``authorize``, ``list_folders``...) with its component and
 environment; this module turns it into words about the app's own keys ("press a to
 authorize Mail (Test)"), taken from the screens' ``BINDINGS`` by binding id, so a user
-keymap (``App.set_keymap``) is followed: the one the app applied, or the caller's. ``tui.app.errors``
-renders failures with it.
+keymap (``App.set_keymap``) is followed: the one the app applied, or the caller's.
+``tui.app.errors`` renders failures with it.
 
 Textual is imported only when the keys are first looked up, so this module stays a plain
 function library that tests call without an app.
