@@ -61,3 +61,13 @@ def test_fit_counts_terminal_cells():
     assert fit("abcdef", 4) == "abc…"
     assert fit("日本語", 4) == "日… "  # a wide character that does not fit leaves a pad
     assert fit("anything", 0) == ""
+
+
+def test_compact_sizes_and_expiry() -> None:
+    from tui.core.text import human_expiry
+
+    assert [human_size(n, compact=True) for n in (0, 512, 1536, 5 * 1024**2, 3 * 1024**4)] == [
+        "0B", "512B", "1.5K", "5.0M", "3072.0G",
+    ]  # fmt: skip
+    assert human_expiry(None) == "-" and human_expiry(90) == "1m 30s"
+    assert human_expiry(-90) == "expired 1m 30s ago"

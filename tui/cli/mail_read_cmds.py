@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from tui.cli.common import Context, add_env_option, mail_verbs, parse_int
 from tui.core.errors import Action, NextStep, UsageError
-from tui.core.text import fit
+from tui.core.text import fit, human_size
 
 if TYPE_CHECKING:
     from tui.core.mail.client import MailClient
@@ -129,15 +129,6 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _human_size(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "K", "M", "G"):
-        if size < 1024 or unit == "G":
-            return f"{size:.0f}{unit}" if unit == "B" else f"{size:.1f}{unit}"
-        size /= 1024
-    return f"{n}B"
-
-
 _NAME_ADDR = re.compile(r"^(.+?)\s*<[^<>]*>$")
 
 
@@ -151,7 +142,7 @@ def _row(m: MessageSummary, width: int) -> str:
     date = m.date.astimezone().strftime("%Y-%m-%d %H:%M") if m.date else "-" * 16
     mark = ("N" if not m.seen else " ") + ("F" if "\\Flagged" in m.flags else " ")
     head = f"{m.uid:>7}  {date}  {mark} "
-    size = f"{_human_size(m.size):>7}"
+    size = f"{human_size(m.size, compact=True):>7}"
     room = max(30, width - len(head) - len(size) - 3)
     sender_w = min(24, room // 3)
     subject = m.subject or "(no subject)"
@@ -182,7 +173,7 @@ def _print_view(ctx: Context, v: MessageView) -> None:
     ctx.print(f"Date:    {v.date.isoformat() if v.date else '(none)'}")
     ctx.print(f"Subject: {v.subject or '(no subject)'}")
     flags = " ".join(v.flags) or "(none)"
-    ctx.print(f"Flags:   {flags}   UID {v.uid} in {v.folder}, {_human_size(v.size)}")
+    ctx.print(f"Flags:   {flags}   UID {v.uid} in {v.folder}, {human_size(v.size, compact=True)}")
     ctx.print("")
     if v.body_type == "text/html":
         ctx.print("[HTML message shown as text]")
@@ -193,7 +184,9 @@ def _print_view(ctx: Context, v: MessageView) -> None:
         ctx.print(f"Attachments ({len(v.attachments)}):")
         for a in v.attachments:
             name = a.filename or "(unnamed)"
-            ctx.print(f"  {a.part:>5}  {name}  {a.content_type}  {_human_size(a.size)}")
+            ctx.print(
+                f"  {a.part:>5}  {name}  {a.content_type}  {human_size(a.size, compact=True)}"
+            )
 
 
 def cmd_save(args: argparse.Namespace, ctx: Context) -> int:
@@ -223,6 +216,6 @@ def cmd_save(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     for s in saved:
         name = one_line(s.filename) or "(unnamed)"
-        ctx.print(f"Saved part {s.part}: {name} -> {s.path} ({_human_size(s.size)})")
+        ctx.print(f"Saved part {s.part}: {name} -> {s.path} ({human_size(s.size, compact=True)})")
     ctx.print(f"-- {len(saved)} attachment{'s' if len(saved) != 1 else ''} saved in {directory}")
     return 0

@@ -52,14 +52,21 @@ def is_safe(text: str) -> bool:
     return _UNSAFE.search(text) is None
 
 
-def human_size(size: int) -> str:
-    """``512`` -> ``512 bytes``, ``1536`` -> ``1.5 KB``, up to GB."""
+def human_size(size: int, *, compact: bool = False) -> str:
+    """``512`` -> ``512 bytes``, ``1536`` -> ``1.5 KB``, up to GB.
+
+    ``compact`` is for narrow columns: ``512B``, ``1.5K``, ``2.0M``, ``3.0G``.
+    """
+    units = ("B", "K", "M", "G") if compact else ("bytes", "KB", "MB", "GB")
+    space = "" if compact else " "
     value = float(size)
-    for unit in ("bytes", "KB", "MB"):
+    for unit in units[:-1]:
         if value < 1024:
-            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+            if unit == units[0]:
+                return f"{int(value)}{space}{unit}"
+            return f"{value:.1f}{space}{unit}"
         value /= 1024
-    return f"{value:.1f} GB"
+    return f"{value:.1f}{space}{units[-1]}"
 
 
 def human_duration(seconds: float | None) -> str:
