@@ -102,3 +102,37 @@ def test_no_tokens_report():
     )
     report = build_report(comp, None, "Test")
     assert report.access_token_format == "none" and report.health.level == "not authorized"
+
+
+def test_hostile_claims_are_shown_sanitized():
+    import base64
+
+    from tui.core.models.oauth import OAuthComponent, TokenRecord
+    from tui.core.oauth.inspect import report_rows
+
+    def part(obj) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+    claims = {"iss": "https://evil\x1b[31m.example\u202e", "aud": ["a\x07b"], "email": "x\ny"}
+    jwt = f"{part({'alg': 'none'})}.{part(claims)}.sig"
+    comp = OAuthComponent(
+        name="X",
+        token_url="https://i.example/t",
+        client_id="c",
+        authorization_url="https://i.example/a",
+    )
+    report = build_report(comp, TokenRecord(access_token=jwt, refresh_token="r"), "Test")
+    text = json.dumps(report.to_dict(), ensure_ascii=False) + repr(report_rows(report))
+    for bad in ("\x1b", "\u202e", "\x07", "x\ny"):
+        assert bad not in text
+    assert report.issuer == "https://evil [31m.example" and report.account == "x y"
+    assert jwt not in text
+
+
+def test_an_unreachable_introspection_endpoint_is_reported_not_fatal(oauth_session, idp, cli):
+    session, records = oauth_session(introspection_url=idp.introspect_url)
+    idp.stop()
+    res = cli("inspect", "Mail", env={"TOKENDESK_HTTP_TIMEOUT": "5"})
+    assert res.returncode == 0, res.stderr
+    assert "  Introspection:    failed: introspection failed: could not connect" in res.stdout
+    assert records.token("Test", "Mail").access_token not in res.stdout + res.stderr
