@@ -75,6 +75,22 @@ def test_main_screen_oauth_form(snap_compare, home, size) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_token_details(snap_compare, home, size) -> None:
+    """Microsoft365's token: granted scopes lack SMTP.Send, so the view shows the fix."""
+
+    async def run_before(pilot) -> None:
+        from tui.app.screens.token_details import TokenDetailsScreen
+
+        await settle(pilot)
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, TokenDetailsScreen))
+        await pilot.pause(0.1)
+
+    app = app_on(home, sample_records())
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_main_screen_mail_form(snap_compare, home, size) -> None:
     async def run_before(pilot) -> None:
         await settle(pilot)

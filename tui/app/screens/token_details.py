@@ -76,7 +76,8 @@ class TokenDetailsScreen(AppModal[None]):
         if comp.introspection_url and tok is not None and tok.access_token:
             self.query_one("#details", Static).loading = True
             self._introspect()
-        self.query_one("#close", Button).focus()
+        # The report scrolls with the arrow keys at once; Esc (or the button) closes.
+        self.query_one(VerticalScroll).focus()
 
     def _show(self, answer: dict[str, object] | None, error: str) -> None:
         from tui.core.oauth.inspect import build_report
