@@ -90,8 +90,21 @@ def test_rfc8414_fallback_from_the_cli(make_vault, idp, cli):
     assert "/.well-known/oauth-authorization-server/t1:" in res.stdout
 
 
+def test_the_providers_client_authentication_is_chosen(make_vault, idp, cli):
+    make_vault()
+    idp.metadata_extra = {"token_endpoint_auth_methods_supported": ["client_secret_basic"]}
+    res = cli(*add_args(idp), input=CONFIDENTIAL_CLIENT[1] + "\n")
+    assert res.returncode == 0, res.stderr
+    assert "Client authentication:     client_secret_basic (the provider's choice)" in res.stdout
+    assert json.loads(cli("oauth", "show", "Mail", "--json").stdout)["auth_method"] == (
+        "client_secret_basic"
+    )
+
+
 def test_bad_issuer_urls_and_presets_exit_2(make_vault, idp, cli):
     make_vault()
+    res = cli("oauth", "add", "M", "--token-url", idp.token_url, "--client-id", "c", "--yes")
+    assert res.returncode == 2 and "--yes only applies with --issuer" in res.stderr
     res = cli("oauth", "add", "M", "--issuer", "http://id.example", "--client-id", "c")
     assert res.returncode == 2 and "must use https" in res.stderr
     res = cli("oauth", "add", "M", "--type", "google", "--issuer", idp.issuer, "--client-id", "c")

@@ -126,6 +126,8 @@ _ENDPOINT_OPTIONS = (("auth_url", "--auth-url"), ("token_url", "--token-url"),
 
 def _check_preset_options(args: argparse.Namespace, old: Any = None) -> None:
     """Refuse options the credentials type ignores (a preset sets the endpoints itself)."""
+    if args.yes and args.issuer is None:
+        raise UsageError("--yes only applies with --issuer (it confirms the discovered endpoints)")
     kind = args.type or (old.type if old is not None else "custom")
     if kind != "custom":
         for attr, flag in _ENDPOINT_OPTIONS:
