@@ -30,10 +30,18 @@ VERB_MODULES = (
     "mail_send_cmds",
     "agent_cmds",
 )
+VERB_HOMES: dict[str, tuple[str, ...]] = {
+    "mail": ("mail_cmds", "mail_read_cmds", "mail_send_cmds"),
+}
+"""Verbs whose parsers live in only these modules: a command line with one of them builds
+just those parsers (``mail list`` is run by scripts and timed in bench/imap_bench.py:
+importing and building all ~40 parsers is a tenth of its start-up). Any other verb, and
+top-level help, build everything. tests/test_cli_parser.py checks the table."""
 
 
-def build_parser() -> ArgumentParser:
-    """The complete argument parser."""
+def build_parser(argv: Sequence[str] | None = None) -> ArgumentParser:
+    """The argument parser: complete, or (for a verb in `VERB_HOMES` found in ``argv``)
+    with only that verb's parsers."""
     parser = ArgumentParser(
         prog="tokendesk",
         description="OAuth2 credentials in an encrypted vault, fresh tokens, and IMAP mail. "
@@ -46,7 +54,7 @@ def build_parser() -> ArgumentParser:
         help="vault file (default: $TOKENDESK_VAULT, else the user data directory)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
-    for name in VERB_MODULES:
+    for name in VERB_HOMES.get(_verb(argv), VERB_MODULES):
         importlib.import_module(f"{__name__}.{name}").register(sub)
     for verb in _subparsers(parser):
         # `--vault` is accepted after the verb too (`tokendesk token X --vault V`), and each
@@ -54,6 +62,20 @@ def build_parser() -> ArgumentParser:
         verb.add_argument("--vault", metavar="PATH", default=argparse.SUPPRESS, help="vault file")
         verb.set_defaults(_parser=verb)
     return parser
+
+
+def _verb(argv: Sequence[str] | None) -> str:
+    """The verb of a command line ("" when unclear: then every parser is built)."""
+    args = list(argv or ())
+    while args:
+        arg = args.pop(0)
+        if arg == "--vault" and args:
+            args.pop(0)
+        elif not arg.startswith("-"):
+            return arg
+        elif not arg.startswith("--vault="):
+            return ""  # --help, --version, a typo: the full parser answers
+    return ""
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
@@ -81,7 +103,9 @@ def main(
     """
     from vault import VaultError
 
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args, extra = parser.parse_known_args(argv)
     if extra:
         getattr(args, "_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")

@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
-import shlex
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -55,6 +53,11 @@ def resolve_vault_path(cli_value: str | None = None) -> Path:
 
 
 def _from_command(command: str) -> str:
+    # Imported here: most commands never run a passphrase command, and these two are a
+    # measurable part of a short command's start-up (bench/imap_bench.py).
+    import shlex
+    import subprocess
+
     try:
         argv = shlex.split(command)
     except ValueError as exc:

@@ -1,7 +1,8 @@
 """The inbound email form: every field of ``MailComponent`` with its label and help.
 
 The Access Token is a Select of the ``@variables`` the OAuth2 components offer. Password
-and SASL mechanism show only for the authentication type that uses them.
+and SASL mechanism show only for the authentication type that uses them. The outbound
+form (`tui.app.widgets.outbound_form`) is this form with other protocols and fields.
 """
 
 from __future__ import annotations
@@ -18,7 +19,17 @@ from tui.app.widgets.secret_input import SecretInput
 from tui.core.models.field_help import FIELD_HELP
 from tui.core.models.mail import DEFAULT_PORTS, MailComponent
 
-PROTOCOL_OPTIONS = [("imaps (implicit TLS)", "imaps"), ("imap (STARTTLS)", "imap")]
+PROTOCOL_OPTIONS = [
+    ("imaps (implicit TLS)", "imaps"),
+    ("imap (STARTTLS)", "imap"),
+    ("pop3s (implicit TLS)", "pop3s"),
+    ("pop3 (STLS)", "pop3"),
+]
+CONTENT_OPTIONS = [
+    ("Body and attachments", "both"),
+    ("Body", "body"),
+    ("Attachments", "attachments"),
+]
 AUTH_OPTIONS = [("OAuth", "oauth"), ("Basic (password)", "password")]
 SASL_OPTIONS = [("XOAUTH2", "xoauth2"), ("OAUTHBEARER", "oauthbearer")]
 TEXT_KEYS = ("name", "host", "port", "username", "folder", "ca_file")
@@ -28,27 +39,43 @@ class MailForm(ComponentForm):
     """Edit (or create, with ``component=None``) an inbound email component."""
 
     KIND = "mail"
+    MODEL: Any = MailComponent
+    PROTOCOLS = PROTOCOL_OPTIONS
+    TEXT_KEYS: tuple[str, ...] = TEXT_KEYS
+    SELECT_KEYS: tuple[str, ...] = ("protocol", "auth", "sasl", "token_ref", "content")
+    HOST_HINT = "imap.example.com"
+
+    def _select(self, key: str, options: list[tuple[str, str]], value: Any) -> Field:
+        widget: Select[str] = Select(
+            options, value=value, allow_blank=False, id=f"f-{key}", compact=True
+        )
+        return Field(key, widget)
+
+    def _text(self, key: str, value: str, placeholder: str = "") -> Field:
+        return Field(key, Input(value, id=f"f-{key}", placeholder=placeholder, compact=True))
+
+    def kind_fields(self, c: Any) -> ComposeResult:
+        """The fields only this kind has (inbound: folder and content)."""
+        yield self._text("folder", c.folder if c else "INBOX")
+        yield self._select("content", CONTENT_OPTIONS, c.content if c else "both")
+
+    def kind_values(self, v: dict[str, Any]) -> dict[str, Any]:
+        """This kind's model fields from the raw values."""
+        return {"folder": v["folder"].strip(), "content": v["content"]}
 
     def compose(self) -> ComposeResult:
-        c = self.component if isinstance(self.component, MailComponent) else None
+        c = self.component if isinstance(self.component, self.MODEL) else None
         variables = self.records.variables()
         if c and c.auth == "oauth" and c.token_ref not in variables:
             variables.append(c.token_ref)
 
-        def text(key: str, value: str, placeholder: str = "") -> Field:
-            return Field(key, Input(value, id=f"f-{key}", placeholder=placeholder, compact=True))
-
-        def select(key: str, options: list[tuple[str, str]], value: Any) -> Field:
-            widget: Select[str] = Select(
-                options, value=value, allow_blank=False, id=f"f-{key}", compact=True
-            )
-            return Field(key, widget)
-
+        text, select = self._text, self._select
         auth = c.auth if c else "oauth"
+        first = self.PROTOCOLS[0][1]
         yield text("name", c.name if c else "", "e.g. Work mail")
-        yield select("protocol", PROTOCOL_OPTIONS, c.protocol if c else "imaps")
-        yield text("host", c.host if c else "", "imap.example.com")
-        yield text("port", str(c.port) if c else str(DEFAULT_PORTS["imaps"]))
+        yield select("protocol", self.PROTOCOLS, c.protocol if c else first)
+        yield text("host", c.host if c else "", self.HOST_HINT)
+        yield text("port", str(c.port) if c else str(DEFAULT_PORTS[first]))
         yield select("auth", AUTH_OPTIONS, auth)
         yield text("username", c.username if c else "", "user@example.com")
         current = c.token_ref if c and c.auth == "oauth" else None
@@ -76,7 +103,7 @@ class MailForm(ComponentForm):
         sasl_field = select("sasl", SASL_OPTIONS, c.sasl if c else "xoauth2")
         sasl_field.display = auth == "oauth"
         yield sasl_field
-        yield text("folder", c.folder if c else "INBOX")
+        yield from self.kind_fields(c)
         yield text("ca_file", c.ca_file if c else "", "system CAs")
         plain = Checkbox(
             "Allow plaintext login (loopback only)",
@@ -88,29 +115,29 @@ class MailForm(ComponentForm):
 
     def values(self) -> dict[str, Any]:
         values: dict[str, Any] = {
-            key: self.query_one(f"#f-{key}", Input).value for key in TEXT_KEYS
+            key: self.query_one(f"#f-{key}", Input).value for key in self.TEXT_KEYS
         }
-        for key in ("protocol", "auth", "sasl", "token_ref"):
+        for key in self.SELECT_KEYS:
             values[key] = self.query_one(f"#f-{key}", Select).value
         values["password"] = self.query_one("#f-password", SecretInput).value
         values["allow_plaintext"] = self.query_one("#f-allow_plaintext", Checkbox).value
         return values
 
     def load(self, values: dict[str, Any]) -> None:
-        for key in TEXT_KEYS:
+        for key in self.TEXT_KEYS:
             self.query_one(f"#f-{key}", Input).value = values[key]
-        for key in ("protocol", "auth", "sasl", "token_ref"):
+        for key in self.SELECT_KEYS:
             self.query_one(f"#f-{key}", Select).value = values[key]
         self.query_one("#f-password", SecretInput).value = values["password"]
         self.query_one("#f-allow_plaintext", Checkbox).value = values["allow_plaintext"]
         self._apply_auth(values["auth"])
 
-    def build(self) -> MailComponent:
+    def build(self) -> Any:
         v = self.values()
         oauth = v["auth"] == "oauth"
         token_ref = v["token_ref"] if oauth and isinstance(v["token_ref"], str) else ""
-        timeout = self.component.timeout if isinstance(self.component, MailComponent) else 30.0
-        return MailComponent(
+        timeout = self.component.timeout if isinstance(self.component, self.MODEL) else 30.0
+        return self.MODEL(
             name=v["name"].strip(),
             host=v["host"],
             protocol=v["protocol"],
@@ -120,10 +147,10 @@ class MailForm(ComponentForm):
             token_ref=token_ref,
             password="" if oauth else v["password"],
             sasl=v["sasl"],
-            folder=v["folder"].strip(),
             ca_file=v["ca_file"].strip(),
             timeout=timeout,
             allow_plaintext=v["allow_plaintext"],
+            **self.kind_values(v),
         )
 
     def on_field_changed(self, key: str | None) -> None:

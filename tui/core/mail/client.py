@@ -25,10 +25,9 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.core.errors import Action, NextStep
-from tui.core.mail.attachments import SavedFile, save_imap_message
 from tui.core.mail.auth import (
     Credential,
     authenticate,
@@ -51,6 +50,9 @@ from tui.core.mail.models import Folder, MessageView, Page, ServerInfo
 from tui.core.mail.reading import count_below, fetch_summaries, folders_from, read_message
 from tui.core.mail.transport import Guard, greeting_text, secure_mode, tls_context, tls_details
 from tui.core.models.mail import DEFAULT_PORTS
+
+if TYPE_CHECKING:
+    from tui.core.mail.attachments import SavedFile
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Credential", "MailClient", "ServerInfo"]
 
@@ -361,6 +363,8 @@ class MailClient:
         self, uid: int | str, directory: Path, folder: str = "INBOX"
     ) -> list[SavedFile]:
         """Write message ``uid``'s attachments into ``directory``, streamed part by part."""
+        from tui.core.mail.attachments import save_imap_message
+
         with self._op(f"saving the attachments of message {uid} in {folder!r}") as imap:
             self._examine(imap, folder, refresh=False)
             saved = save_imap_message(imap, int(uid), directory)

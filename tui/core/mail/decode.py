@@ -15,9 +15,11 @@ import quopri
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from email.message import Message
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from email.message import Message
 
 from tui.core.text import sanitize
 
@@ -209,6 +211,8 @@ def part_filename(part: Message) -> str:
     if isinstance(name, tuple):  # undecoded RFC 2231 (charset, lang, value)
         name = decode_bytes(name[2].encode("latin-1", "replace"), name[0])
     if not name and part.get_content_type() == "message/rfc822":
+        from email.message import Message
+
         inner = part.get_payload()
         if isinstance(inner, list) and inner and isinstance(inner[0], Message):
             subject = header_text(inner[0].get("Subject"))
@@ -239,6 +243,8 @@ def part_text(part: Message) -> str:
 
 def walk_parts(msg: Message, prefix: str = "") -> Iterator[tuple[str, Message]]:
     """Yield ``(imap_part_number, leaf_part)`` in message order (message/rfc822 is a leaf)."""
+    from email.message import Message
+
     if msg.is_multipart() and msg.get_content_maintype() == "multipart":
         payload = msg.get_payload()
         for i, sub in enumerate(payload if isinstance(payload, list) else [], start=1):
@@ -256,6 +262,8 @@ def leaf_size(part: Message) -> int:
         payload = None
     if isinstance(payload, bytes):
         return len(payload)
+    from email.message import Message
+
     raw = part.get_payload()
     if isinstance(raw, list):  # message/rfc822: the size of its serialized form
         return sum(len(m.as_bytes()) for m in raw if isinstance(m, Message))

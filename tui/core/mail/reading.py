@@ -14,10 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
-from email import message_from_bytes
-from email.message import Message
-from email.policy import compat32
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.core.mail.decode import (
     body_and_attachments,
@@ -31,6 +28,9 @@ from tui.core.mail.decode import (
     part_text,
 )
 from tui.core.mail.models import Attachment, Folder, MessageSummary, MessageView
+
+if TYPE_CHECKING:
+    from email.message import Message
 
 LIST_ITEMS = ["UID", "ENVELOPE", "FLAGS", "RFC822.SIZE", "INTERNALDATE"]
 FULL_FETCH_LIMIT = 256 * 1024  # messages up to this size are fetched whole in one round trip
@@ -143,7 +143,7 @@ def read_message(imap: Any, uid: int, folder: str) -> MessageView | None:
     structure = row.get(b"BODYSTRUCTURE")
     if size <= FULL_FETCH_LIMIT:
         raw = next((v for k, v in row.items() if k.startswith(b"BODY[]")), b"") or b""
-        msg = message_from_bytes(raw, policy=compat32)
+        msg = _parse(raw)
         body, body_type, atts = body_and_attachments(msg)
         attachments = tuple(Attachment(n, t, s, p) for n, t, s, p in atts)
     elif is_multipart(structure):
@@ -151,6 +151,15 @@ def read_message(imap: Any, uid: int, folder: str) -> MessageView | None:
     else:
         msg, body, body_type, attachments = _read_single(imap, uid, structure)
     return _view(uid, folder, msg, row, body, body_type, attachments)
+
+
+def _parse(raw: bytes) -> Message:
+    # Imported here: listing never parses MIME, and the email package's parser and policy
+    # modules are a noticeable part of a short command's start-up.
+    from email import message_from_bytes
+    from email.policy import compat32
+
+    return message_from_bytes(raw, policy=compat32)
 
 
 def _fetch_one(imap: Any, uid: int, item: str) -> bytes:
@@ -175,10 +184,10 @@ def _read_single(
 ) -> tuple[Message, str, str, tuple[Attachment, ...]]:
     """A big single-part message: its headers and the start of its text (or its size)."""
     header = _fetch_one(imap, uid, "BODY.PEEK[HEADER]")
-    msg = message_from_bytes(header, policy=compat32)
+    msg = _parse(header)
     if msg.get_content_maintype() == "text" and not is_attachment(msg):
         text = _fetch_one(imap, uid, f"BODY.PEEK[TEXT]<0.{TEXT_LIMIT}>")
-        part = message_from_bytes(_join_mime(header, text), policy=compat32)
+        part = _parse(_join_mime(header, text))
         return msg, *_body_of(part), ()
     size = _decoded_size(imap, uid, structure, "1", {})
     attachment = Attachment(part_filename(msg), msg.get_content_type(), size, "1")
@@ -194,12 +203,12 @@ def _read_parts(
     if imap.has_capability("BINARY"):
         items += [f"BINARY.SIZE[{n}]" for n in leaves]
     row = imap.fetch([uid], items).get(uid, {})
-    msg = message_from_bytes(row.get(b"BODY[HEADER]", b"") or b"", policy=compat32)
+    msg = _parse(row.get(b"BODY[HEADER]", b"") or b"")
     mimes = {n: row.get(f"BODY[{n}.MIME]".encode(), b"") or b"" for n in leaves}
     plain = html = other = None
     attachments = []
     for number in leaves:
-        part = message_from_bytes(_join_mime(mimes[number], b""), policy=compat32)
+        part = _parse(_join_mime(mimes[number], b""))
         ctype = part.get_content_type()
         if is_attachment(part):
             size = _decoded_size(imap, uid, structure, number, row)
@@ -214,7 +223,7 @@ def _read_parts(
     if not chosen:
         return msg, "", "", tuple(attachments)
     data = _fetch_one(imap, uid, f"BODY.PEEK[{chosen}]<0.{TEXT_LIMIT}>")
-    part = message_from_bytes(_join_mime(mimes[chosen], data), policy=compat32)
+    part = _parse(_join_mime(mimes[chosen], data))
     return msg, *_body_of(part), tuple(attachments)
 
 
