@@ -33,7 +33,7 @@ class PagedRows(Generic[RowT]):
         self.loading: set[int] = set()
         """Page indexes requested and not yet answered."""
         self._pages: OrderedDict[int, tuple[RowT, ...]] = OrderedDict()
-        self._cursors: list[int | str | None] = [None]
+        self._cursors: list[int | str | None] = [None]  # IMAP UIDs or POP3 UIDLs
         self._starts: list[int] = [0]  # _starts[k] = index of page k's first row
         self.generation = 0
         """Bumped by ``reset``: answers for an older generation are dropped."""

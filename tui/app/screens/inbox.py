@@ -269,7 +269,10 @@ class InboxScreen(AppScreen[None]):
         from tui.app.screens.message import MessageScreen
 
         if self.client is not None:
-            self.app.push_screen(MessageScreen(self.client, self.folder, message.summary))
+            comp = self.session.records.components.get(self.component_name)
+            content = getattr(comp, "content", "both")  # the component's Content setting
+            screen = MessageScreen(self.client, self.folder, message.summary, content)
+            self.app.push_screen(screen)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -37,12 +37,27 @@ from tui.app.widgets.field import display_path
 from tui.app.widgets.forms import ComponentForm
 from tui.app.widgets.mail_form import MailForm
 from tui.app.widgets.oauth_form import OAuthForm
+from tui.app.widgets.outbound_form import OutboundForm
+from tui.app.widgets.outbound_panel import OutboundPanel
 from tui.app.widgets.sidebar import ComponentList
 from tui.app.widgets.token_panel import TokenPanel
 from tui.core.errors import ValidationError
 from tui.core.models.mail import MailComponent
 from tui.core.models.oauth import OAuthComponent
+from tui.core.models.outbound import OutboundComponent
 from tui.core.records import Component
+
+KIND_TITLES = {"oauth": "OAuth2 credential", "mail": "Inbound email", "smtp": "Outbound email"}
+KIND_FORMS: dict[str, type[ComponentForm]] = {
+    "oauth": OAuthForm, "mail": MailForm, "smtp": OutboundForm,
+}  # fmt: skip
+
+
+def kind_of(comp: Component) -> str:
+    """``oauth``, ``mail`` or ``smtp``: the form and actions a component gets."""
+    if isinstance(comp, OAuthComponent):
+        return "oauth"
+    return "smtp" if isinstance(comp, OutboundComponent) else "mail"
 
 
 class MainScreen(EverydayActions):
@@ -148,17 +163,14 @@ class MainScreen(EverydayActions):
         self.form = None
         if comp is None and new is None:
             return
-        kind = new or ("oauth" if isinstance(comp, OAuthComponent) else "mail")
+        kind = new or kind_of(comp) if comp else new or "oauth"
         title = (
-            Content.assemble(
-                Content.styled(
-                    "OAuth2 credential · " if kind == "oauth" else "Inbound email · ", "bold"
-                ),
-                Content(comp.name),
-            )
+            Content.assemble(Content.styled(f"{KIND_TITLES[kind]} · ", "bold"), Content(comp.name))
             if comp
             else Content.styled(
-                "New OAuth2 component" if kind == "oauth" else "New inbound email component",
+                "New OAuth2 component"
+                if kind == "oauth"
+                else f"New {KIND_TITLES[kind].lower()} component",
                 "bold",
             )
         )
@@ -170,7 +182,9 @@ class MainScreen(EverydayActions):
             result = Static("", id="mail-result", markup=False)
             result.display = False
             widgets.append(result)
-        form_cls = OAuthForm if kind == "oauth" else MailForm
+        if isinstance(comp, OutboundComponent):
+            widgets.append(OutboundPanel(comp.name, self.env, id="outbound-panel"))
+        form_cls = KIND_FORMS[kind]
         self.form = form_cls(self.records, comp, id="form", autofocus=focus)
         widgets.append(self.form)
         # A fresh wrapper per component: the old one is removed asynchronously, and the
@@ -299,6 +313,9 @@ class MainScreen(EverydayActions):
 
     def action_new_mail(self) -> None:
         self.guard(lambda: self._new("mail"))
+
+    def action_new_outbound(self) -> None:
+        self.guard(lambda: self._new("smtp"))
 
     def _new(self, kind: str) -> None:
         self.sidebar.highlighted = None

@@ -43,9 +43,15 @@ class MessageScreen(AppScreen[None]):
     ]
 
     def __init__(
-        self, client: MailClient | Pop3Client, folder: str, summary: MessageSummary
+        self,
+        client: MailClient | Pop3Client,
+        folder: str,
+        summary: MessageSummary,
+        content: str = "both",
     ) -> None:
         super().__init__()
+        self.content = content
+        """The component's Content setting: ``both``, ``body`` or ``attachments``."""
         self.client = client
         self.folder = folder
         self.summary = summary
@@ -80,7 +86,7 @@ class MessageScreen(AppScreen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="message", description="open")
     def _load(self) -> None:
         try:
-            view = self.client.message(self.summary.uid, self.folder)
+            view = self.client.message(self.summary.uid, self.folder).with_content(self.content)
         except Exception as exc:  # noqa: BLE001 - shown on the screen
             self.post_message(MessageLoadFailed(exc))
             return

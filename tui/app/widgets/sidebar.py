@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from tui.app.keys import SIDEBAR_BINDINGS
 from tui.core.models.mail import MailComponent
 from tui.core.models.oauth import OAuthComponent
+from tui.core.models.outbound import OutboundComponent
 from tui.core.records import Records
 
 BADGES: dict[str, tuple[str, str, str]] = {
@@ -33,6 +34,7 @@ BADGES: dict[str, tuple[str, str, str]] = {
 MUTED = "$text-muted"
 OAUTH_HEADER = "OAuth2 credentials"
 MAIL_HEADER = "Inbound email"
+OUTBOUND_HEADER = "Outbound email"
 
 
 def oauth_status(records: Records, env: str, comp: OAuthComponent, now: float) -> str:
@@ -41,7 +43,9 @@ def oauth_status(records: Records, env: str, comp: OAuthComponent, now: float) -
     return "needs authorization" if tok is None else tok.status(comp.refresh_delay, now)
 
 
-def mail_status(records: Records, env: str, comp: MailComponent, now: float) -> str:
+def mail_status(
+    records: Records, env: str, comp: MailComponent | OutboundComponent, now: float
+) -> str:
     """The badge status of an inbound email component: that of its token, or ``password``."""
     if comp.auth != "oauth":
         return "password"
@@ -122,6 +126,13 @@ class ComponentList(OptionList):
             options.append(row(mail_comp.name, mail_status(records, env, mail_comp, now)))
         if not mail:
             options.append(Option(Content.styled("  none yet: press m", MUTED), disabled=True))
+        outbound = records.outbound_components()
+        if outbound:  # the group shows once there is one (M adds one)
+            options.append(
+                Option(Content.styled(OUTBOUND_HEADER, "bold $text-primary"), disabled=True)
+            )
+            for out in outbound:
+                options.append(row(out.name, mail_status(records, env, out, now)))
         self.set_options(options)
         if keep is not None and keep in records.components:
             self.select_name(keep)

@@ -1,0 +1,90 @@
+"""The TUI's POP3/Content fields on the inbound form, the outbound component form, and its
+Test connection / Send test message actions against Dovecot's submission service."""
+
+from __future__ import annotations
+
+import email
+from email.policy import default
+
+from textual.widgets import Button, Input, Select, Static
+
+from tests.support.fixtures_mail import OAUTH_USER
+from tests.tui.conftest import notifications, screen_text, wait_for
+from tui.app.widgets.outbound_panel import TEST_SUBJECT
+from tui.core.models.mail import MailComponent
+from tui.core.models.outbound import OutboundComponent
+
+
+async def test_inbound_form_offers_pop3_and_content(open_session, tui_app) -> None:
+    session = open_session()
+    app = tui_app(session=session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input))
+        screen = app.screen
+        screen.query_one("#f-name", Input).value = "Pop"
+        screen.query_one("#f-protocol", Select).value = "pop3s"
+        await pilot.pause()
+        assert screen.query_one("#f-port", Input).value == "995"
+        screen.query_one("#f-host", Input).value = "pop.example.com"
+        screen.query_one("#f-auth", Select).value = "password"
+        await pilot.pause()
+        screen.query_one("#f-username", Input).value = "me@example.com"
+        screen.query_one("#f-password").value = "secret"
+        screen.query_one("#f-content", Select).value = "attachments"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "Pop" in session.records.components)
+    comp = session.reload().get("Pop")
+    assert isinstance(comp, MailComponent)
+    assert (comp.protocol, comp.port, comp.content) == ("pop3s", 995, "attachments")
+
+
+async def test_new_outbound_component_with_the_form(open_session, tui_app) -> None:
+    session = open_session()
+    app = tui_app(session=session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("M")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input))
+        assert "New outbound email component" in screen_text(app)
+        screen = app.screen
+        assert screen.query_one("#f-port", Input).value == "465"
+        screen.query_one("#f-name", Input).value = "Out"
+        screen.query_one("#f-protocol", Select).value = "smtp"
+        await pilot.pause()
+        assert screen.query_one("#f-port", Input).value == "587"
+        screen.query_one("#f-host", Input).value = "smtp.example.com"
+        screen.query_one("#f-auth", Select).value = "password"
+        await pilot.pause()
+        screen.query_one("#f-username", Input).value = "me@example.com"
+        screen.query_one("#f-password").value = "secret"
+        screen.query_one("#f-from_address", Input).value = "Me@Example.com"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "Out" in session.records.components)
+        await wait_for(pilot, lambda: "Outbound email" in screen_text(app))
+    comp = session.reload().get("Out")
+    assert isinstance(comp, OutboundComponent)
+    assert (comp.protocol, comp.port, comp.from_address) == ("smtp", 587, "Me@Example.com")
+
+
+async def test_send_test_message_to_the_accounts_own_address(pop_vault, smtp_sink, tui_app):
+    session = pop_vault.session()
+    app = tui_app(session=session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for(pilot, lambda: "smtps-x" in screen_text(app))
+        app.screen.sidebar.select_name("smtps-x")
+        await wait_for(pilot, lambda: bool(app.screen.query("#smtp-send")))
+        before = len(smtp_sink.received)
+        app.screen.query_one("#smtp-test", Button).press()
+        result = app.screen.query_one("#smtp-result", Static)
+        await wait_for(pilot, lambda: "✓" in str(result.content), timeout=30)
+        assert f"logged in as {OAUTH_USER}" in str(result.content)
+        assert len(smtp_sink.received) == before  # a test sends nothing
+        app.screen.query_one("#smtp-send", Button).press()
+        await wait_for(pilot, lambda: "Sent a test message" in str(result.content), timeout=30)
+        assert "Outbound check passed." in notifications(app)
+    got = smtp_sink.wait_for(before + 1)[-1]
+    msg = email.message_from_bytes(got.content, policy=default)
+    assert got.rcpt_tos == (OAUTH_USER,) and msg["Subject"] == TEST_SUBJECT
+    assert msg["To"] == OAUTH_USER
