@@ -93,6 +93,7 @@ def test_missing_stls_is_refused_before_credentials(cli, pop_vault, dovecot):
     result = cli("mail", "list", "pop3-refused")
     assert result.returncode == 1
     assert "does not offer STARTTLS" in result.stderr
+    assert "tokendesk mail edit pop3-refused --protocol pop3s" in result.stderr
     # Dovecot logs the refused session as one without any authentication attempt.
     assert "no auth attempts" in _plain_log(dovecot).splitlines()[-1]
     allowed = cli("mail", "list", "pop3-allowed", "--json")

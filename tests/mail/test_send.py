@@ -85,6 +85,7 @@ def test_missing_starttls_is_refused_before_credentials(cli, pop_vault, dovecot)
     result = cli("mail", "send", "smtp-refused", "--to", "a@example.test", "--subject", "x")
     assert result.returncode == 1
     assert "does not offer STARTTLS" in result.stderr and "Traceback" not in result.stderr
+    assert "tokendesk mail edit smtp-refused --protocol smtps" in result.stderr
     log = (dovecot.root / "log" / "plain.log").read_text(errors="replace")
     last = [line for line in log.splitlines() if "submission-login" in line][-1]
     assert "no auth attempts" in last

@@ -23,11 +23,12 @@ EDIT_FLAGS: dict[str, tuple[str, str, str]] = {
     "redirect_port": ("oauth", "--redirect-port", "PORT"),
     "host": ("mail", "--host", "HOST"),
     "port": ("mail", "--port", "PORT"),
-    "protocol": ("mail", "--protocol", "imaps|imap"),
+    "protocol": ("mail", "--protocol", "PROTOCOL"),
     "username": ("mail", "--username", "USER"),
     "ca_file": ("mail", "--ca-file", "PATH"),
     "content": ("mail", "--content", "body|both"),
     "token_ref": ("mail", "--token", "@VAR"),
+    "from_address": ("mail", "--from", "ADDR"),
 }
 
 

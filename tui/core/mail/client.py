@@ -98,6 +98,7 @@ class MailClient:
         self._imap: Any = None
         self._guard = Guard(self.host, self.port, timeout, self.ca_file, self._translate)
         self._guard.socket = lambda: self._imap.socket()
+        self._guard.component, self._guard.environment = name or None, env
         self._secrets = self._guard.secrets
         self._selected: str | None = None
         self._selected_rw = False

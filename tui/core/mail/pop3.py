@@ -100,6 +100,7 @@ class Pop3Client(Pop3Login):
         self._uidls: list[str] | None = None  # index i holds message i+1's UIDL
         self._guard = Guard(self.host, self.port, timeout, self.ca_file, self._translate)
         self._guard.socket = lambda: self._stream.sock if self._stream else None
+        self._guard.component, self._guard.environment = name or None, env
 
     def __repr__(self) -> str:
         return f"Pop3Client({self.host!r}, {self.port}, protocol={self.protocol!r})"

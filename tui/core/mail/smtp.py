@@ -120,6 +120,7 @@ class SmtpSender:
         self._smtp: smtplib.SMTP | None = None
         self._guard = Guard(self.host, self.port, timeout, self.ca_file, self._translate)
         self._guard.socket = lambda: self._smtp.sock if self._smtp else None
+        self._guard.component, self._guard.environment = name or None, env
 
     @classmethod
     def from_component(

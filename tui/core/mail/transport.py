@@ -107,6 +107,7 @@ def secure_mode(
     raise MailPlaintextRefused(
         f"{host}:{port} does not offer STARTTLS; refusing to log in without encryption",
         advice=f"Use protocol {secure_protocol}, or (loopback test servers only) allow plaintext.",
+        next_step=NextStep(Action.EDIT_COMPONENT, field="protocol", value=secure_protocol),
     )
 
 
@@ -236,6 +237,10 @@ class Guard:
         self._translate = translate
         self.socket: Callable[[], Any] | None = None
         """Returns the live socket, so `abort` can shut it down."""
+        self.component: str | None = None
+        """The mail component's name, for the next step of an error (when known)."""
+        self.environment: str | None = None
+        """The environment the connection logs in for."""
 
     @contextmanager
     def op(self, doing: str) -> Iterator[None]:
@@ -245,12 +250,22 @@ class Guard:
                 raise MailCancelled("the mail operation was cancelled")
             try:
                 yield
-            except (MailError, ReauthorizationNeeded):
+            except ReauthorizationNeeded:
+                raise
+            except MailError as exc:
+                self._about(exc)
                 raise
             except Exception as exc:
                 if self.aborted:
                     raise MailCancelled("the mail operation was cancelled") from None
-                raise self._translate(exc, doing) from None
+                raise self._about(self._translate(exc, doing)) from None
+
+    def _about(self, error: MailError) -> MailError:
+        """``error`` with its next step naming this connection's component and environment
+        (the transport and the protocol code do not know them)."""
+        if error.next_step is not None and self.component:
+            error.next_step = error.next_step.about(self.component, self.environment)
+        return error
 
     def network_error(
         self, exc: BaseException, doing: str, service: str, plain_hint: str | None = None
