@@ -138,3 +138,44 @@ def test_provider_deadline_brings_keep_alive_forward():
     # The user's period still wins when it comes first.
     sched = Schedule(keep_alive=100.0)
     assert sched.plan(info(expires_at=None, last_used=0.0, keep_alive_by=500.0)).at == 100.0
+
+
+def test_token_infos_from_records():
+    from tui.core.agent.schedule import token_infos
+    from tui.core.models.oauth import OAuthComponent, TokenRecord
+    from tui.core.oauth.health import MICROSOFT_INACTIVITY, MICROSOFT_WARN_BEFORE
+    from tui.core.records import Records
+
+    records = Records()
+    records.add(OAuthComponent(name="MS", type="microsoft", client_id="x", refresh_delay=60))
+    records.add(
+        OAuthComponent(
+            name="Own",
+            authorization_url="https://idp.example.com/a",
+            token_url="https://idp.example.com/t",
+            client_id="y",
+        )
+    )
+    records.add(
+        OAuthComponent(
+            name="Never",
+            authorization_url="https://idp.example.com/a",
+            token_url="https://idp.example.com/t",
+            client_id="z",
+        )
+    )
+    tok = TokenRecord(
+        access_token="a",
+        refresh_token="r",
+        expires_at=5000.0,
+        last_refresh=1000.0,
+        obtained_at=1000.0,
+    )
+    records.set_token("Test", "MS", tok)
+    records.set_token("Production", "Own", tok)
+    infos = {(i.environment, i.name): i for i in token_infos(records)}
+    assert set(infos) == {("Test", "MS"), ("Production", "Own")}
+    ms = infos[("Test", "MS")]
+    assert ms.refresh_delay == 60.0 and ms.last_used == 1000.0 and ms.version == 1000.0
+    assert ms.keep_alive_by == 1000.0 + MICROSOFT_INACTIVITY - MICROSOFT_WARN_BEFORE
+    assert infos[("Production", "Own")].keep_alive_by is None

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tui.core.agent.notify import Notifier
-from tui.core.agent.schedule import Due, Schedule, TokenInfo, clock_jumped
+from tui.core.agent.schedule import Due, Schedule, TokenInfo, clock_jumped, token_infos
 from tui.core.errors import (
     Failure,
     NotFoundError,
@@ -33,8 +33,7 @@ from tui.core.errors import (
     TokendeskError,
     describe,
 )
-from tui.core.models.oauth import OAuthComponent, TokenRecord
-from tui.core.oauth.health import cliffs, last_use
+from tui.core.models.oauth import TokenRecord
 from tui.core.oauth.tokens import fresh_token, resolve
 from tui.core.session import Session, default_vault_path
 from tui.core.text import one_line
@@ -46,12 +45,6 @@ MIN_GAP = 5.0
 """After a refresh, a token is not refreshed again by the loop sooner than this."""
 NAME_LIMIT = 256
 SASL_MECHANISMS = ("xoauth2", "oauthbearer")
-
-
-def _keep_alive_by(comp: OAuthComponent, tok: TokenRecord) -> float | None:
-    """When the provider's inactivity rule says the refresh token should be used."""
-    times = [c.warn_from for c in cliffs(comp, tok) if c.step == "refresh"]
-    return min(times) if times else None
 
 
 class Agent:
@@ -136,29 +129,7 @@ class Agent:
     # -------------------------------------------------------------- schedule
     def infos(self) -> list[TokenInfo]:
         """Every token in every environment, as the schedule sees it."""
-        if self.session is None:
-            return []
-        records = self.session.records
-        infos = []
-        for env in records.environments:
-            for comp, tok in records.iter_tokens(env):
-                if tok is None:
-                    continue
-                infos.append(
-                    TokenInfo(
-                        environment=env,
-                        name=comp.name,
-                        refresh_delay=float(comp.refresh_delay),
-                        has_access_token=bool(tok.access_token),
-                        has_refresh_token=bool(tok.refresh_token),
-                        expires_at=tok.expires_at,
-                        needs_reauthorization=tok.needs_reauthorization,
-                        last_used=last_use(tok) or tok.obtained_at,
-                        version=tok.obtained_at,
-                        keep_alive_by=_keep_alive_by(comp, tok),
-                    )
-                )
-        return infos
+        return [] if self.session is None else token_infos(self.session.records)
 
     def run_loop(self) -> None:
         """Refresh whatever is due until ``stop()``."""

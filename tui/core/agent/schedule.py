@@ -25,6 +25,12 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tui.core.oauth.health import cliffs, last_use
+
+if TYPE_CHECKING:
+    from tui.core.records import Records
 
 BACKOFF_MIN = 1.0
 """Seconds before the first retry after a transient failure."""
@@ -55,6 +61,32 @@ class TokenInfo:
     keep_alive_by: float | None = None
     """A provider's own deadline for using the refresh token (Microsoft's 90 days without
     use, minus a warning margin): a keep-alive refresh is due then whatever the period."""
+
+
+def token_infos(records: Records) -> list[TokenInfo]:
+    """Every stored token in every environment, as the schedule sees it."""
+    infos = []
+    for env in records.environments:
+        for comp, tok in records.iter_tokens(env):
+            if tok is None:
+                continue
+            # A provider's inactivity rule (Microsoft's 90 days) sets a keep-alive deadline.
+            alive_by = [c.warn_from for c in cliffs(comp, tok) if c.step == "refresh"]
+            infos.append(
+                TokenInfo(
+                    environment=env,
+                    name=comp.name,
+                    refresh_delay=float(comp.refresh_delay),
+                    has_access_token=bool(tok.access_token),
+                    has_refresh_token=bool(tok.refresh_token),
+                    expires_at=tok.expires_at,
+                    needs_reauthorization=tok.needs_reauthorization,
+                    last_used=last_use(tok) or tok.obtained_at,
+                    version=tok.obtained_at,
+                    keep_alive_by=min(alive_by) if alive_by else None,
+                )
+            )
+    return infos
 
 
 @dataclass
