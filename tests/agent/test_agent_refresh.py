@@ -20,7 +20,11 @@ from vault import Vault
 
 
 def _tokens(vault: Path) -> Records:
-    return Session.open(vault, PASSPHRASE).records
+    """The records, read under the vault's lock: a refresh in progress holds it from the
+    request to the save, so what we read is never a refresh token the IdP just rotated."""
+    session = Session.open(vault, PASSPHRASE)
+    with session.edit() as records:
+        return records
 
 
 def _expire_stored(setup, *, at: float) -> None:
@@ -153,10 +157,12 @@ def test_idp_down_then_up_backs_off_recovers_and_notifies(agent_setup, tmp_path)
     setup = agent_setup(lifetime=20, refresh_delay=12)  # due after 8 s, valid 12 s more
     setup.idp.token_fault = "disconnect"
     setup.start("--notify-command", command)
-    wait_for(lambda: setup.idp.stats["faults"] >= 3, timeout=60, what="three failed tries")
+    wait_for(
+        lambda: setup.status()["tokens"][0]["failures"] >= 3, timeout=60, what="three failures"
+    )
     status = setup.status()["tokens"][0]
-    assert status["state"] == "retrying" and status["failures"] >= 3
-    assert status["last_error"]
+    assert status["state"] == "retrying" and status["last_error"]
+    assert setup.idp.stats["faults"] >= 3
     setup.idp.token_fault = None
     wait_for(lambda: len(_events(log)) >= 2, timeout=60, what="the recovery event")
     failed, recovered = _events(log)[:2]
