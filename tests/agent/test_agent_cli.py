@@ -251,3 +251,17 @@ def test_default_vault_is_served_without_naming_it(agent_setup):
     # Naming another vault (here: the old place, now empty) is not served by this agent.
     other = setup.cli("token", "Mail", env={**bare, "TOKENDESK_VAULT": str(setup.vault)})
     assert other.returncode == 1 and "no vault at" in other.stderr
+
+
+def test_a_passphrase_change_locks_the_agent(agent_setup):
+    setup = agent_setup()
+    setup.start()
+    changed = setup.cli("passwd", env={**setup.env, "TOKENDESK_NEW_PASSPHRASE": "a new one"})
+    assert changed.returncode == 0, changed.stderr
+    bare = {k: v for k, v in setup.env.items() if k != "TOKENDESK_PASSPHRASE"}
+    fallback = setup.cli("token", "Mail", env=bare)
+    assert fallback.returncode == 2 and "no passphrase" in fallback.stderr
+    status = setup.status()
+    assert status["locked"] and "passphrase was changed" in status["locked_reason"]
+    with_new = setup.cli("token", "Mail", env={**bare, "TOKENDESK_PASSPHRASE": "a new one"})
+    assert with_new.returncode == 0

@@ -261,8 +261,10 @@ class Agent:
             return {"ok": False, "fallback": "locked"}
         if not self._same_vault(vault):
             return {"ok": False, "fallback": "another vault"}
-        self.check_vault()
+        self.check_vault()  # may lock the agent (the passphrase was changed)
         try:
+            if self.session is None:
+                return {"ok": False, "fallback": "locked"}
             tok = self._fresh(name, env, force)
             if sasl and not (user or tok.account):
                 return {"ok": False, "fallback": "no user"}  # the CLI says what to add
@@ -270,6 +272,8 @@ class Agent:
 
             view = token_view(tok, sasl=sasl, user=user)
         except (TokendeskError, VaultError) as exc:
+            if self.session is None:  # locked while answering: the client opens the vault
+                return {"ok": False, "fallback": "locked"}
             return _error(describe(exc))
         self._wake.set()  # the loop re-plans with the new record
         return {"ok": True, "view": view}
