@@ -49,7 +49,7 @@ def _raw_ping(path: str) -> bytes:
     try:
         sock.sendall(b'{"op":"status"}\n')
         reply = sock.recv(65536)
-    except ConnectionResetError:  # closed with our request unread
+    except (BrokenPipeError, ConnectionResetError):  # closed before or after our request
         reply = b""
     return b"closed without a reply" if reply == b"" else b"answered: " + reply
 
