@@ -231,6 +231,7 @@ class TestIdP(LifecycleMixin):
         self.device_pending_polls = 1
         self.device_slow_down_polls = 0
         self.device_code_lifetime = 600
+        self.device_extra: dict[str, Any] = {}
         self.stats: Counter[str] = Counter({k: 0 for k in STAT_KEYS})
         self.request_log: list[str] = []  # method + path (no query, no bodies: no secrets)
         self.violations: list[str] = []  # requests refused by the strict rules (idp_strict)
@@ -622,7 +623,7 @@ class TestIdP(LifecycleMixin):
                 user=self.user,
             )
             self._devices[device_code] = dev
-            return {
+            reply = {
                 "device_code": device_code,
                 "user_code": user_code,
                 "verification_uri": self.verification_url,
@@ -630,6 +631,7 @@ class TestIdP(LifecycleMixin):
                 "expires_in": self.device_code_lifetime,
                 "interval": self.device_interval,
             }
+            return reply | self.device_extra  # hostile-text tests override fields
 
     def device_interval_of(self, device_code: str) -> float:
         with self._lock:

@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from tui.app.commands import TokendeskCommands
 from tui.app.errors import failure_text
 from tui.app.messages import BackgroundRefreshFailed, RecordsChanged, SessionReady
 from tui.core.oauth.schedule import RefreshSchedule
 from tui.core.session import PASSPHRASE_COMMAND_ENV, PASSPHRASE_ENV, Session, read_passphrase
+from tui.core.text import sanitize
 from vault import KdfParams
 
 if TYPE_CHECKING:
@@ -76,6 +78,25 @@ class TokendeskApp(App[int]):
         when the app exits so no worker thread outlives it."""
 
     # ------------------------------------------------------------ start
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification (screens' and widgets' too) goes through the core sanitizer:
+        a backstop, so no server text can drive the terminal from a toast."""
+        super().notify(
+            sanitize(message, multiline=True),
+            title=sanitize(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
+
     def on_mount(self) -> None:
         from tui.app.keys import keymap_path, load_keymap, use_keymap
         from tui.app.screens.unlock import CreateVaultScreen, UnlockScreen

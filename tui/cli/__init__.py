@@ -19,6 +19,7 @@ from tui import __version__
 from tui.cli.common import ArgumentParser, Context, OutputClosed
 from tui.cli.next_step import failure_lines
 from tui.core.errors import Failure, TokendeskError, describe
+from tui.core.text import sanitize
 
 VERB_MODULES = (
     "vault_cmds",
@@ -87,8 +88,10 @@ def _subparsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentPa
 
 
 def _report(ctx: Context, failure: Failure) -> None:
+    # The core sanitizes untrusted text where it enters; this is the backstop, so no
+    # error can put an escape sequence, a C1 or bidi control or a line break on stderr.
     for line in failure_lines(failure):
-        print(f"tokendesk: {line}", file=ctx.err, flush=True)
+        print(f"tokendesk: {sanitize(line)}", file=ctx.err, flush=True)
 
 
 def main(

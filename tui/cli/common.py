@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from tui.core.errors import OperationFailed, UsageError
 from tui.core.session import Session, read_passphrase, resolve_vault_path
+from tui.core.text import sanitize
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -109,8 +110,8 @@ class Context:
         self.out.flush()
 
     def warn(self, message: str) -> None:
-        """A one-line notice on stderr."""
-        print(f"tokendesk: {message}", file=self.err, flush=True)
+        """A one-line notice on stderr (sanitized: a backstop for untrusted text)."""
+        print(f"tokendesk: {sanitize(message)}", file=self.err, flush=True)
 
 
 def add_env_option(parser: argparse.ArgumentParser) -> None:

@@ -18,9 +18,12 @@ _UNSAFE = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 )
 _SPACE_RUN = re.compile(r"\s+")
+_EXACT_UNSAFE = re.compile(_UNSAFE.pattern[:-1] + r"\t\n\r\x85]")
 
 
-def sanitize(text: object, *, multiline: bool = False, limit: int | None = None) -> str:
+def sanitize(
+    text: object, *, multiline: bool = False, limit: int | None = None, exact: bool = False
+) -> str:
     """``text`` made safe for a terminal.
 
     Args:
@@ -28,11 +31,16 @@ def sanitize(text: object, *, multiline: bool = False, limit: int | None = None)
         multiline: keep newlines and tabs (line endings normalized to ``\\n``); otherwise
             all whitespace, newlines included, collapses to single spaces on one line.
         limit: cut to at most this many characters, ending with an ellipsis.
+        exact: for names that must stay recognisable (folder names): each unsafe
+            character, newline or tab becomes U+FFFD and nothing else changes, so a safe
+            name comes back unchanged, spaces included.
     """
     if isinstance(text, bytes | bytearray):
         text = bytes(text).decode("utf-8", "replace")
     value = str(text)
-    if multiline:
+    if exact:
+        value = _EXACT_UNSAFE.sub("\ufffd", value)
+    elif multiline:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
         value = _UNSAFE.sub("", value)
     else:

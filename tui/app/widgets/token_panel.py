@@ -18,7 +18,7 @@ from textual.widgets import Static
 from tui.app.next_step import advice_text
 from tui.app.widgets.sidebar import badge
 from tui.core.models.oauth import OAuthComponent, TokenRecord
-from tui.core.text import human_duration, relative
+from tui.core.text import human_duration, relative, sanitize
 
 
 def token_lines(
@@ -120,7 +120,9 @@ class TokenPanel(Static):
         for label, value in rows:
             parts: list[Content | str]
             if isinstance(value, str):
-                # Long values (scopes, errors) wrap under themselves, not under the label.
+                # Long values (scopes, errors) wrap under themselves, not under the label;
+                # they may be a server's text (a stored last_error): sanitized first.
+                value = sanitize(value)
                 parts = list(textwrap.wrap(value, room, break_on_hyphens=False)) or [""]
             else:
                 parts = [value]

@@ -50,6 +50,7 @@ from tui.core.mail.models import Folder, MessageView, Page, ServerInfo
 from tui.core.mail.reading import count_below, fetch_summaries, folders_from, read_message
 from tui.core.mail.transport import Guard, greeting_text, secure_mode, tls_context, tls_details
 from tui.core.models.mail import DEFAULT_PORTS
+from tui.core.text import sanitize
 
 if TYPE_CHECKING:
     from tui.core.mail.attachments import SavedFile
@@ -190,7 +191,7 @@ class MailClient:
             if self._guard.aborted:  # abort() came while the constructor was connecting
                 self._drop()
                 raise MailCancelled("the mail operation was cancelled")
-            caps = tuple(c.decode("ascii", "replace") for c in imap.capabilities())
+            caps = tuple(sanitize(c, exact=True) for c in imap.capabilities())
             greeting = greeting_text(imap.welcome or b"")
             version, cipher = tls_details(imap.socket())
             self.info = ServerInfo(greeting, caps, mode, version, cipher)
@@ -226,6 +227,8 @@ class MailClient:
                 if "AUTH=PLAIN" in caps:
                     # AUTHENTICATE PLAIN carries UTF-8 passwords, which LOGIN cannot.
                     response = f"\0{self.username}\0{password}".encode()
+                    # A server may quote the response back in its NO: redact that too.
+                    self._secrets.append(base64.b64encode(response).decode("ascii"))
                     authenticate(imap, "PLAIN", response)
                 else:
                     imap.login(self.username, password)

@@ -28,6 +28,7 @@ from tui.core.mail.decode import (
     part_text,
 )
 from tui.core.mail.models import Attachment, Folder, MessageSummary, MessageView
+from tui.core.text import sanitize
 
 if TYPE_CHECKING:
     from email.message import Message
@@ -302,11 +303,14 @@ def folders_from(rows: list[tuple[Any, Any, Any]]) -> list[Folder]:
     """imapclient's LIST rows as `Folder`s, sorted with INBOX first then by name."""
     out = []
     for flags, delim, name in rows:
-        names = tuple(f.decode("ascii", "replace") for f in flags)
+        # Everything in a LIST reply is the server's (names also after modified UTF-7
+        # decoding, "&ABs-" is ESC): made safe where it enters. A name with controls gets
+        # U+FFFD in their place, so it shows, but opening it fails cleanly.
+        names = tuple(sanitize(f, exact=True) for f in flags)
         out.append(
             Folder(
-                name=str(name),
-                delimiter=(delim or b"").decode("ascii", "replace"),
+                name=sanitize(name, exact=True),
+                delimiter=sanitize(delim or b"", exact=True),
                 flags=names,
                 selectable="\\noselect" not in {f.lower() for f in names},
             )

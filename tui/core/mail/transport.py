@@ -27,7 +27,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from tui.core.errors import Action, MailError, NextStep, ReauthorizationNeeded
-from tui.core.mail.decode import clean_text
 from tui.core.mail.errors import (
     MailCancelled,
     MailConnectionRefused,
@@ -39,6 +38,7 @@ from tui.core.mail.errors import (
     redact,
 )
 from tui.core.models.base import is_loopback_host
+from tui.core.text import sanitize
 
 __all__ = [
     "MAX_LINE",
@@ -119,7 +119,7 @@ def greeting_text(welcome: bytes) -> str:
     text = welcome.decode("utf-8", "replace")
     text = _GREETING_PREFIX.sub("", text)
     text = re.sub(r"^\[[^\]]*\]\s*", "", text)
-    return clean_text(text).strip()
+    return sanitize(text)  # the server's words: one safe line
 
 
 def tls_error(

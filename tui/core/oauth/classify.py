@@ -98,6 +98,7 @@ def classify_oauth_error(
     ``during`` is ``refresh``, ``authorization`` (code exchange) or ``device``.
     """
     desc = one_line(description)
+    error = one_line(error, 80)
     shown = f"{error}: {desc}" if desc else error
     what = {
         "refresh": f"refreshing the token of {component.name!r} failed",

@@ -24,7 +24,7 @@ from tui.core.errors import (
 )
 from tui.core.models.oauth import OAuthComponent, TokenRecord
 from tui.core.oauth.classify import classify_oauth_error
-from tui.core.text import one_line
+from tui.core.text import is_safe, one_line
 
 if TYPE_CHECKING:
     from tui.core.session import Session
@@ -76,16 +76,26 @@ class DeviceFlow:
         reply = protocol.device_authorization(component, env=self.env, timeout=http_timeout)
         try:
             self._device_code = str(reply["device_code"])
-            self.user_code = str(reply["user_code"])
+            # Shown to the user: the server's text, made safe (and short) where it enters.
+            self.user_code = one_line(str(reply["user_code"]), 64)
             # Google says verification_url (an older draft's name).
-            self.verification_uri = str(reply.get("verification_uri") or reply["verification_url"])
+            uri = str(reply.get("verification_uri") or reply["verification_url"])
         except KeyError as exc:
             raise TransientError(
                 f"the device endpoint's answer lacks {exc.args[0]!r}",
                 advice="check the device authorization URL",
             ) from None
+        if not self.user_code or not _usable_url(uri):
+            raise TransientError(
+                "the device endpoint's answer has no usable user_code or verification_uri "
+                f"({one_line(uri, 80)!r})",
+                advice="check the device authorization URL",
+            )
+        self.verification_uri = uri
         complete = reply.get("verification_uri_complete")
-        self.verification_uri_complete: str | None = str(complete) if complete else None
+        self.verification_uri_complete: str | None = (
+            str(complete) if complete and _usable_url(str(complete)) else None
+        )
         self.message = one_line(str(reply.get("message") or ""), 400)
         self.interval = _number(reply.get("interval"), DEFAULT_INTERVAL)
         self.expires_at = started + _number(reply.get("expires_in"), 900.0)
@@ -212,3 +222,16 @@ def _number(value: Any, default: float) -> float:
     except (TypeError, ValueError):
         return default
     return number if number >= 0 else default
+
+
+def _usable_url(url: str) -> bool:
+    """An http(s) URL of at most 2,000 characters with nothing a terminal would act on."""
+    from urllib.parse import urlsplit
+
+    if len(url) > 2000 or not is_safe(url) or any(c.isspace() for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("https", "http") and bool(parts.hostname)

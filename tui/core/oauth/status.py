@@ -5,12 +5,14 @@ Pure functions over ``Records``: no network, no lock, no secrets in the result.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from tui.core.errors import NextStep
+from tui.core.text import one_line
 
 if TYPE_CHECKING:
     from tui.core.records import Records
@@ -64,7 +66,10 @@ def iso_utc(ts: float | None) -> str | None:
     """``2024-01-02T03:04:05Z`` for a UNIX time, or None."""
     if ts is None:
         return None
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return None  # an absurd time an older version stored: not a reason to crash
 
 
 def token_status(records: Records, env: str, now: float | None = None) -> list[TokenStatus]:
@@ -106,15 +111,18 @@ def token_status(records: Records, env: str, now: float | None = None) -> list[T
                 status=tok.status(comp.refresh_delay, now),
                 fresh=tok.is_fresh(comp.refresh_delay, now),
                 expires_at=iso_utc(tok.expires_at),
-                expires_in=None if tok.expires_at is None else round(tok.expires_at - now, 1),
+                expires_in=None
+                if tok.expires_at is None or not math.isfinite(tok.expires_at)
+                else round(tok.expires_at - now, 1),
                 refresh_token_age=None
                 if since is None or not tok.refresh_token
                 else round(now - since, 1),
                 last_refresh=iso_utc(tok.last_refresh),
-                account=tok.account,
-                scope=tok.scope,
-                last_error=tok.last_error,
-                last_error_advice=tok.last_error_advice,
+                # Server texts, maybe stored by an older version unsanitized.
+                account=one_line(tok.account, 200),
+                scope=one_line(tok.scope, 1000),
+                last_error=one_line(tok.last_error),
+                last_error_advice=one_line(tok.last_error_advice),
                 next_step=tok.next_step(comp.name, env),
             )
         )
