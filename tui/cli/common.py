@@ -143,12 +143,14 @@ def read_secret(option: str, what: str, prompt: str) -> str:
     if stream is None or stream.closed:
         raise UsageError(f"{option}: there is no standard input to read the {what} from")
     if stream.isatty():
-        import getpass
+        from tui.core.prompt import prompt_secret  # works in raw-mode terminals too
 
         try:
-            value = getpass.getpass(prompt)
+            value = prompt_secret(prompt)
         except EOFError:
             value = ""
+        except OSError:
+            raise UsageError(f"{option}: the terminal cannot be opened to ask") from None
     else:
         value = stream.readline()
         value = value[:-1] if value.endswith("\n") else value

@@ -9,7 +9,6 @@ rules for ``--vault`` / ``TOKENDESK_VAULT`` and the passphrase sources.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
 import sys
 import threading
@@ -17,8 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from tui.core.childenv import child_environment, scrub_process_environment_variable
 from tui.core.errors import OperationFailed, TokendeskError, UsageError, ValidationError
 from tui.core.models.oauth import TokenRecord
+from tui.core.prompt import prompt_secret
 from tui.core.records import Records
 from vault import Journal, KdfParams, UnsafeParameters, Vault, VaultError
 
@@ -65,7 +66,13 @@ def _from_command(command: str) -> str:
     if not argv:
         raise UsageError(f"{PASSPHRASE_COMMAND_ENV} is empty")
     try:
-        done = subprocess.run(argv, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, check=False)
+        done = subprocess.run(
+            argv,
+            stdout=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=child_environment(),
+            check=False,
+        )
     except OSError as exc:
         raise OperationFailed(
             f"the passphrase command {argv[0]!r} could not run: {exc.strerror}"
@@ -88,11 +95,13 @@ def read_passphrase(*, confirm: bool = False, new: bool = False) -> str:
         UsageError: no source is set and there is no terminal to prompt on, or the
             passphrase is empty, or the two prompted entries differ.
     """
+    variable = NEW_PASSPHRASE_ENV if new else PASSPHRASE_ENV
+    value = os.environ.get(variable)
+    # Read once, then gone from this process's environment: no child inherits it.
+    scrub_process_environment_variable(variable)
     if new:
-        value = os.environ.get(NEW_PASSPHRASE_ENV)
         label = "New vault passphrase"
     else:
-        value = os.environ.get(PASSPHRASE_ENV)
         if value is None and os.environ.get(PASSPHRASE_COMMAND_ENV):
             value = _from_command(os.environ[PASSPHRASE_COMMAND_ENV])
         label = "Vault passphrase"
@@ -101,11 +110,13 @@ def read_passphrase(*, confirm: bool = False, new: bool = False) -> str:
             sources = NEW_PASSPHRASE_ENV if new else f"{PASSPHRASE_ENV} or {PASSPHRASE_COMMAND_ENV}"
             raise UsageError(f"no passphrase: set {sources}, or run in a terminal to be asked")
         try:
-            value = getpass.getpass(f"{label}: ")
-            if confirm and getpass.getpass(f"{label} (again): ") != value:
+            value = prompt_secret(f"{label}: ")
+            if confirm and prompt_secret(f"{label} (again): ") != value:
                 raise UsageError("the two passphrases differ")
         except EOFError:
             raise UsageError("no passphrase entered") from None
+        except OSError:
+            raise UsageError("no passphrase: the terminal cannot be opened to ask") from None
     if not value:
         raise UsageError("the passphrase is empty")
     return value

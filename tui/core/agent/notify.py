@@ -14,10 +14,11 @@ and then kills it, so a hanging hook cannot pile up processes.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import threading
 from collections.abc import Callable, Sequence
+
+from tui.core.childenv import child_environment
 
 HOOK_TIMEOUT = 60.0
 EVENTS = ("needs_signin", "refresh_failed", "recovered")
@@ -25,7 +26,7 @@ EVENTS = ("needs_signin", "refresh_failed", "recovered")
 
 def scrubbed_environment() -> dict[str, str]:
     """This process's environment without any passphrase variable (for child processes)."""
-    return {k: v for k, v in os.environ.items() if "PASSPHRASE" not in k.upper()}
+    return child_environment()
 
 
 class Notifier:

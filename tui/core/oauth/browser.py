@@ -20,6 +20,8 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from tui.core.childenv import child_environment
+
 
 def browser_usable(
     environ: Mapping[str, str] | None = None, platform: str | None = None
@@ -139,6 +141,7 @@ def _run_command(argv: list[str], grace: float) -> BrowserResult:
         try:
             proc = subprocess.Popen(
                 argv,
+                env=child_environment(),  # never the vault's passphrase
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
