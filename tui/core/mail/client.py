@@ -36,6 +36,7 @@ from tui.core.mail.auth import (
     sasl_initial_response,
     server_reason,
 )
+from tui.core.mail.bounds import bound_imaplib
 from tui.core.mail.errors import (
     MailAuthenticationFailed,
     MailCancelled,
@@ -48,7 +49,13 @@ from tui.core.mail.errors import (
 )
 from tui.core.mail.models import Folder, MessageView, Page, ServerInfo
 from tui.core.mail.reading import count_below, fetch_summaries, folders_from, read_message
-from tui.core.mail.transport import Guard, greeting_text, secure_mode, tls_context, tls_details
+from tui.core.mail.transport import (
+    Guard,
+    greeting_text,
+    secure_mode,
+    tls_context,
+    tls_details,
+)
 from tui.core.models.mail import DEFAULT_PORTS
 from tui.core.text import sanitize
 
@@ -187,6 +194,7 @@ class MailClient:
                 raise
             if mode == "STARTTLS":
                 imap.starttls(ctx)
+            bound_imaplib(imap._imap, self._guard.budget)
             imap.normalise_times = False
             if self._guard.aborted:  # abort() came while the constructor was connecting
                 self._drop()

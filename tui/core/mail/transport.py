@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tui.core.errors import Action, MailError, NextStep, ReauthorizationNeeded
+from tui.core.mail.bounds import Budget
 from tui.core.mail.errors import (
     MailCancelled,
     MailConnectionRefused,
@@ -241,6 +242,8 @@ class Guard:
         """The mail component's name, for the next step of an error (when known)."""
         self.environment: str | None = None
         """The environment the connection logs in for."""
+        self.budget = Budget(host, timeout)
+        """This operation's bounds (started by `op`)."""
 
     @contextmanager
     def op(self, doing: str) -> Iterator[None]:
@@ -248,6 +251,7 @@ class Guard:
         with self.lock:
             if self.aborted:
                 raise MailCancelled("the mail operation was cancelled")
+            self.budget.start(doing)
             try:
                 yield
             except ReauthorizationNeeded:
