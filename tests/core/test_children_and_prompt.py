@@ -92,8 +92,7 @@ def _run_in_raw_pty(args, env, typed: bytes, timeout=60.0):
                     break
                 shown += chunk
             if not sent and b"passphrase: " in shown:
-                time.sleep(0.2)  # the prompt sets its mode right after drawing
-                os.write(fd, typed)
+                os.write(fd, typed)  # at once, as a fast typist or a script would
                 sent = True
         else:
             os.kill(pid, signal.SIGKILL)

@@ -31,7 +31,7 @@ async def test_token_panel_and_refresh_notification(idp, open_session, tui_app) 
     stored = dataclasses.replace(
         token_record(issued, comp),
         last_error="stored " + ALL,  # as an older version may have saved it
-        last_error_hint=ALL,
+        last_error_advice=ALL,
         scope=ALL,
         id_claims={"email": ALL},
     )

@@ -35,12 +35,14 @@ def prompt_secret(label: str, tty: str = TTY) -> str:
         mode[3] &= ~(termios.ECHO | termios.ECHONL | termios.ICANON | termios.ISIG)
         mode[3] &= ~termios.IEXTEN
         mode[6][termios.VMIN], mode[6][termios.VTIME] = 1, 0
-        os.write(fd, label.encode())
-        termios.tcsetattr(fd, termios.TCSAFLUSH, mode)
+        # The mode first, then the label: whatever is typed once the label shows is read
+        # in this mode (TCSADRAIN keeps typeahead; TCSAFLUSH would drop it).
+        termios.tcsetattr(fd, termios.TCSADRAIN, mode)
         try:
+            os.write(fd, label.encode())
             typed = _read_line(fd)
         finally:
-            termios.tcsetattr(fd, termios.TCSAFLUSH, saved)
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
             with contextlib.suppress(OSError):
                 os.write(fd, b"\r\n")  # raw output may not map NL to CR-NL: send both
     finally:
