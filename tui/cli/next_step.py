@@ -26,7 +26,7 @@ EDIT_FLAGS: dict[str, tuple[str, str, str]] = {
     "protocol": ("mail", "--protocol", "PROTOCOL"),
     "username": ("mail", "--username", "USER"),
     "ca_file": ("mail", "--ca-file", "PATH"),
-    "content": ("mail", "--content", "body|both"),
+    "content": ("mail", "--content", "CONTENT"),
     "token_ref": ("mail", "--token", "@VAR"),
     "from_address": ("mail", "--from", "ADDR"),
 }
