@@ -24,6 +24,7 @@ from tui.core.text import human_duration, one_line, relative
 DEFAULT_KEEP_ALIVE = "7d"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 READY_TIMEOUT = 30.0
+RECENT_EVENTS = 5
 STOP_TIMEOUT = 60.0  # a refresh in progress ends first (its HTTP deadline is 30 s)
 
 
@@ -273,6 +274,16 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
         if item.get("last_error"):
             where = f"{one_line(item.get('component'))} in {one_line(item.get('environment'))}"
             ctx.print(f"{where}: last error: {one_line(item['last_error'])}")
+    events = [e for e in status.get("events") or [] if isinstance(e, dict)][-RECENT_EVENTS:]
+    if events:
+        ctx.print("Recent events:")
+    for event in events:
+        when = relative(float(event.get("at") or now) - now)
+        about = " ".join(one_line(event.get(k)) for k in ("component", "environment"))
+        ctx.print(
+            f"  {when}: {one_line(event.get('event'))} {about.strip()}: "
+            f"{one_line(event.get('message'))}"
+        )
     return 0
 
 

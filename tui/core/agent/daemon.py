@@ -174,7 +174,6 @@ class Agent:
         session = self.session
         if session is None:
             return
-        self._last_gap[(env, name)] = time.time() + MIN_GAP
         try:
             with self._refresh_lock:
                 if self.session is None:
@@ -197,6 +196,9 @@ class Agent:
             self._failed(env, name, tok.last_error)
             return
         self.refreshes += 1
+        # A token whose lifetime is shorter than its refresh delay is due again at once:
+        # refresh it at most every MIN_GAP seconds (failures have their own back-off).
+        self._last_gap[(env, name)] = time.time() + MIN_GAP
         if self.schedule.succeeded(env, name):
             self._event("recovered", name, env, "the token was refreshed again")
 
