@@ -177,7 +177,7 @@ def test_inbox_and_message(snap_compare, home, size, dovecot, mail_idp, corpus) 
         await settle(pilot)
         inbox = InboxScreen("imaps-x", "Test", "INBOX")
         await pilot.app.push_screen(inbox)
-        await wait_for(pilot, lambda: inbox.rows.complete and not inbox.rows.loading)
+        await wait_for(pilot, lambda: inbox.rows.total and not inbox.rows.loading)
         await wait_for(pilot, lambda: inbox.query_one("#folders").option_count > 1)
         await pilot.pause(0.2)
 
@@ -208,7 +208,7 @@ def test_message_view(snap_compare, home, size, dovecot, mail_idp, corpus) -> No
         await settle(pilot)
         inbox = InboxScreen("imaps-x", "Test", "INBOX")
         await pilot.app.push_screen(inbox)
-        await wait_for(pilot, lambda: inbox.rows.complete and not inbox.rows.loading)
+        await wait_for(pilot, lambda: inbox.rows.total and not inbox.rows.loading)
         inbox.message_list.cursor = len(corpus) - 9  # attachments
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, MessageScreen))

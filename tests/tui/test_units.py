@@ -1,4 +1,7 @@
-"""Unit tests for the TUI's pure parts: paging, text safety, durations, import cost."""
+"""Unit tests for the TUI's pure parts: text safety, columns, durations, import cost.
+
+Paging is unit-tested in the core (tests/core/test_paging.py).
+"""
 
 from __future__ import annotations
 
@@ -6,53 +9,8 @@ import subprocess
 import sys
 
 from tests.support.fixtures_vault import REPO
-from tui.app.widgets.message_list import flag_marks
-from tui.core.paging import PagedRows
+from tui.app.widgets.message_list import Columns, flag_marks
 from tui.core.text import fit, human_duration, relative, sanitize
-
-
-def pages_of(total: int, size: int):
-    """Pages a newest-first folder of UIDs 1..total would return: (rows, next cursor)."""
-    uids = list(range(total, 0, -1))
-    out = []
-    for start in range(0, total, size):
-        chunk = uids[start : start + size]
-        out.append((chunk, chunk[-1] if start + size < total else None))
-    return out
-
-
-def test_paged_rows_fill_in_order_and_evict() -> None:
-    rows = PagedRows(page_size=10, max_pages=3)
-    pages = pages_of(95, 10)
-    assert rows.wanted(0, 5) == [0] and rows.cursor(0) is None
-    for index, (chunk, cursor) in enumerate(pages):
-        assert rows.can_fetch(index)
-        rows.add_page(index, chunk, cursor, total=95)
-        assert rows.cursor(index + 1) == cursor if cursor else True
-    assert rows.complete and rows.known_rows == 95 and rows.total == 95
-    assert rows.cached_pages == 3  # memory stays flat
-    assert rows.row(94) == 1 and rows.row(0) is None  # page 0 was evicted
-    assert rows.wanted(0, 5) == [0] and rows.cursor(0) is None
-    assert rows.locate(42) == (4, 2)
-    assert not rows.can_fetch(len(pages))  # nothing after the oldest page
-
-
-def test_paged_rows_ask_for_the_next_page_near_the_end() -> None:
-    rows = PagedRows(page_size=10, max_pages=4)
-    chunk, cursor = pages_of(50, 10)[0]
-    rows.add_page(0, chunk, cursor, total=50)
-    assert rows.wanted(0, 3) == []
-    assert rows.wanted(0, 9) == [1]
-    rows.loading.add(1)
-    assert rows.wanted(0, 9) == []
-    rows.reset()
-    assert rows.known_rows == 0 and rows.generation == 1 and rows.wanted(0, 9) == [0]
-
-
-def test_paged_rows_drop_a_page_that_cannot_be_placed() -> None:
-    rows = PagedRows(page_size=10)
-    rows.add_page(3, [1, 2, 3], None)
-    assert rows.known_rows == 0 and rows.cached_pages == 0
 
 
 def test_untrusted_text_is_made_harmless() -> None:
@@ -92,3 +50,14 @@ def test_starting_the_tui_loads_no_network_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
     )
     assert done.stdout.strip() == ""
+
+
+def test_columns_use_the_width() -> None:
+    narrow, wide = Columns(80), Columns(200)
+    assert narrow.wide_date and wide.wide_date  # the time stays at 80 columns and up
+    assert not Columns(70).wide_date
+    assert wide.sender > 28 and wide.subject > narrow.subject
+    for cols in (Columns(60), narrow, Columns(120), wide):
+        used = 4 + cols.date + 1 + cols.sender + 1 + 2 + cols.subject
+        used += cols.size + 1 if cols.size else 0
+        assert used == cols.width

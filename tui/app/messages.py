@@ -9,6 +9,7 @@ own messages stay nested in that widget's class. Messages that only ask for a re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -17,8 +18,9 @@ from tui.core.session import Session
 
 if TYPE_CHECKING:
     from tui.core.mail.client import MailClient
-    from tui.core.mail.models import Folder, MessageView, Page
+    from tui.core.mail.models import Folder, MessageView
     from tui.core.mail.pop3 import Pop3Client
+    from tui.core.mail.positions import PositionPage
     from tui.core.models.oauth import TokenRecord
     from tui.core.oauth.device import DeviceFlow
     from tui.core.records import Component
@@ -187,7 +189,7 @@ class PageArrived(Message):
     index: int
     generation: int
     folder: str
-    page: Page
+    page: PositionPage
 
 
 @dataclass
@@ -197,6 +199,23 @@ class PageFailed(Message):
     index: int
     generation: int
     error: BaseException
+
+
+@dataclass
+class SearchDone(Message):
+    """The server answered a search of ``folder``: ``hits`` are sequence numbers."""
+
+    folder: str
+    text: str
+    hits: list[int]
+
+
+@dataclass
+class DateFound(Message):
+    """Where ``day`` starts in the folder (None: no message that old)."""
+
+    day: date
+    position: int | None
 
 
 @dataclass

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Label, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.app.context import AppModal
@@ -76,6 +76,37 @@ class MessageDialog(AppModal[None]):
 
     def action_cancel(self) -> None:
         self.dismiss()
+
+
+class PromptDialog(AppModal[str | None]):
+    """Ask for one line of text (a directory, a name); Enter accepts, Esc cancels."""
+
+    BINDINGS = [CANCEL]
+
+    def __init__(self, title: str, message: str, value: str = "") -> None:
+        super().__init__(classes="dialog")
+        self._title, self._message, self._value = title, message, value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label(self._title, classes="dialog-title", markup=False)
+            yield Static(self._message, classes="dialog-message", markup=False)
+            yield Input(self._value, id="prompt-value")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("OK", id="ok", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#prompt-value", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _accept(self) -> None:
+        self.dismiss(self.query_one("#prompt-value", Input).value.strip() or None)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class UnsavedChangesDialog(AppModal[str]):
