@@ -133,6 +133,9 @@ class Agent:
 
     def run_loop(self) -> None:
         """Refresh whatever is due until ``stop()``."""
+        # The HTTP stack (httpx, authlib) loads in a second or so: do it now, off the loop,
+        # rather than on the first refresh that falls due.
+        threading.Thread(target=_load_http_stack, name="agent-warm-up", daemon=True).start()
         self._clocks = (time.time(), time.monotonic())
         while not self.stopped.is_set():
             self._wake.wait(self.tick())
@@ -336,6 +339,10 @@ class Agent:
             "tokens": items,
             "events": list(self.events),
         }
+
+
+def _load_http_stack() -> None:
+    import tui.core.oauth.protocol  # noqa: F401 - imported for its side effect: loaded
 
 
 def _error(failure: Failure) -> dict[str, Any]:
