@@ -143,7 +143,12 @@ def test_wrong_passphrase_does_not_start(agent_setup):
 
 def test_bad_options(agent_setup):
     setup = agent_setup()
-    for args in (("--keep-alive", "soon"), ("--keep-alive", "5s"), ("--notify-command", "")):
+    for args in (
+        ("--keep-alive", "soon"),
+        ("--keep-alive", "5s"),
+        ("--notify-command", ""),
+        ("--notify-command", "/nonexistent/hook --flag"),
+    ):
         done = setup.cli("agent", "start", *args)
         assert done.returncode == 2 and done.stderr.count("\n") <= 2, args
     assert not setup.socket.exists()

@@ -213,3 +213,18 @@ def test_new_sign_in_written_by_the_cli_is_picked_up(agent_setup):
         payload.update(records.to_payload())
     bare = {k: v for k, v in setup.env.items() if k != "TOKENDESK_PASSPHRASE"}
     assert setup.cli("token", "Mail", env=bare).stdout.strip() == issued.access_token
+
+
+def test_lock_waits_for_a_refresh_in_progress(agent_setup):
+    setup = agent_setup(refresh_delay=5)
+    _expire_stored(setup, at=time.time() - 1)
+    setup.idp.configure(token_fault="hang", hang_seconds=3)
+    setup.start()
+    wait_for(lambda: "POST /token" in setup.idp.request_log, what="the agent's refresh request")
+    locked = setup.cli("agent", "lock")
+    assert locked.returncode == 0, locked.stderr
+    assert setup.status()["locked"] is True
+    # The failed refresh kept the tokens: the CLI refreshes them itself.
+    setup.idp.token_fault = None
+    done = setup.cli("token", "Mail")
+    assert done.returncode == 0, done.stderr

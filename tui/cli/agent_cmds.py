@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
 import signal
 import threading
 import time
@@ -88,6 +89,8 @@ def _options(args: argparse.Namespace) -> tuple[float, list[str]]:
             raise UsageError(f"--notify-command cannot be parsed: {exc}") from None
         if not command:
             raise UsageError("--notify-command is empty")
+        if shutil.which(command[0]) is None:
+            raise UsageError(f"--notify-command: {command[0]!r} is not an executable program")
     return keep_alive, command
 
 
@@ -221,8 +224,8 @@ def _detach_and_serve(  # pragma: no cover - runs in the detached child
         os._exit(code)
 
 
-def _ask(op: str) -> dict[str, Any]:
-    reply = client.request({"op": op})
+def _ask(op: str, timeout: float = client.CONNECT_TIMEOUT) -> dict[str, Any]:
+    reply = client.request({"op": op}, timeout=timeout)
     if reply is None:
         raise OperationFailed(
             "no agent is running", advice="start one with 'tokendesk agent start'"
@@ -301,6 +304,6 @@ def cmd_stop(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_lock(args: argparse.Namespace, ctx: Context) -> int:
     """Make the agent forget the key; it keeps running, clients open the vault themselves."""
-    _ask("lock")
+    _ask("lock", timeout=STOP_TIMEOUT)  # a refresh in progress finishes first
     ctx.print("Agent locked: it forgot the key; 'token' opens the vault itself again.")
     return 0

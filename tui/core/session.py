@@ -254,6 +254,12 @@ class Session:
                 pass  # the journal is sealed with the old data key: save it first
         self.vault.change_passphrase(new_passphrase, allow_costly_kdf=allow)
 
+    def forget(self) -> None:
+        """Overwrite the vault's key in memory and drop the records (the agent's lock);
+        the session cannot be used after this."""
+        self.vault.forget_key()
+        self._records = Records()
+
 
 def _apply(records: Records, entries: list[Any]) -> None:
     """Apply journal entries (see ``Session.commit_token``) to ``records``."""

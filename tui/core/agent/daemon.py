@@ -63,13 +63,13 @@ class Agent:
         self.is_default_vault = self.vault_path == os.path.realpath(default_vault_path())
         self.started_at = time.time()
         self.schedule = Schedule(keep_alive=keep_alive)
-        self.notifier = Notifier(notify_command)
+        self._log = log or (lambda _line: None)
+        self.notifier = Notifier(notify_command, log=self._log)
         self.locked_reason = ""
         self.refreshes = 0
         self.refused = 0
         """Connections from other users refused at the socket (kept by the server)."""
         self.events: collections.deque[dict[str, Any]] = collections.deque(maxlen=20)
-        self._log = log or (lambda _line: None)
         self._stat: tuple[int, int, int] | None = self._vault_stat()
         self._refresh_lock = threading.Lock()  # one vault transaction at a time here
         self._wake = threading.Event()
@@ -88,8 +88,7 @@ class Agent:
         with self._refresh_lock:
             session, self.session = self.session, None
             if session is not None:
-                session.vault.forget_key()
-                session._records = type(session.records)()  # drop tokens held in memory
+                session.forget()
             self.locked_reason = reason
         self._event("locked", "", "", reason)
 
