@@ -312,3 +312,17 @@ async def test_a_redraw_does_not_take_a_new_form_away(open_session, tui_app) -> 
         await pilot.pause(0.2)
         assert app.screen is screen and screen.showing is None
         assert screen.query_one("#f-name", Input).value == "Half done"
+
+
+async def test_sidebar_shows_the_badge_of_every_environment(open_session, tui_app) -> None:
+    records = sample_records()
+    token = records.token("Test", "Microsoft365")
+    records.set_token("Production", "Microsoft365", token)
+    app = tui_app(session=open_session(records), clock=lambda: FROZEN_NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: isinstance(screen, MainScreen) and screen.form)
+        await pilot.pause(0.2)
+        text = screen_text(app)
+        # Microsoft365 and the mail component using its token show Production too.
+        assert text.count("Production ●") == 2

@@ -55,6 +55,27 @@ def mail_status(
     return "unknown"
 
 
+def token_of(records: Records, comp: MailComponent) -> str | None:
+    """The OAuth2 component whose token ``comp`` uses (None: a password)."""
+    if comp.auth != "oauth":
+        return None
+    for oauth in records.oauth_components():
+        if oauth.variable == comp.variable:
+            return oauth.name
+    return None
+
+
+def other_environments(records: Records, env: str, name: str, now: float) -> list[tuple[str, str]]:
+    """(environment, status) of ``name``'s tokens in the environments other than ``env``."""
+    out = []
+    comp = records.components.get(name)
+    for other in records.environments:
+        tok = records.tokens.get(other, {}).get(name)
+        if other != env and tok is not None and isinstance(comp, OAuthComponent):
+            out.append((other, tok.status(comp.refresh_delay, now)))
+    return out
+
+
 def badge(status: str) -> Content:
     """The coloured badge text of a status."""
     symbol, label, style = BADGES.get(status, BADGES["error"])
@@ -106,24 +127,38 @@ class ComponentList(OptionList):
         options: list[Option] = []
         self.statuses = {}
 
-        def row(name: str, status: str) -> Option:
+        def row(name: str, status: str, token_of: str | None = None) -> Option:
             self.statuses[name] = status
             tag = badge(status)
             room = max(width - tag.cell_length - 3, 6)
             label = Content(name).truncate(room, ellipsis=True)
             pad = max(width - label.cell_length - tag.cell_length - 2, 1)
-            return Option(Content.assemble(" ", label, " " * pad, tag), id=self.option_id(name))
+            prompt = Content.assemble(" ", label, " " * pad, tag)
+            others = other_environments(records, env, token_of, now) if token_of else []
+            if others:
+                # The background refresh keeps every environment fresh: show each one.
+                marks = [Content.assemble(e, " ", Content.styled(BADGES[st][0], BADGES[st][2]))
+                         for e, st in others]  # fmt: skip
+                line = Content.assemble("   ", Content("  ").join(marks))
+                prompt = Content.assemble(prompt, "\n", line.truncate(width, ellipsis=True))
+            return Option(prompt, id=self.option_id(name))
 
         options.append(Option(Content.styled(OAUTH_HEADER, "bold $text-primary"), disabled=True))
         oauth = records.oauth_components()
         for comp in oauth:
-            options.append(row(comp.name, oauth_status(records, env, comp, now)))
+            options.append(row(comp.name, oauth_status(records, env, comp, now), comp.name))
         if not oauth:
             options.append(Option(Content.styled("  none yet: press n", MUTED), disabled=True))
         options.append(Option(Content.styled(MAIL_HEADER, "bold $text-primary"), disabled=True))
         mail = records.mail_components()
         for mail_comp in mail:
-            options.append(row(mail_comp.name, mail_status(records, env, mail_comp, now)))
+            options.append(
+                row(
+                    mail_comp.name,
+                    mail_status(records, env, mail_comp, now),
+                    token_of(records, mail_comp),
+                )
+            )
         if not mail:
             options.append(Option(Content.styled("  none yet: press m", MUTED), disabled=True))
         outbound = records.outbound_components()
