@@ -47,3 +47,41 @@ def test_normal_answers_pass():
     with HostileImap(list_mode="hostile", text="x") as server, _client(server) as client:
         assert [f.name for f in client.folders()][0] == "INBOX"
         assert client.message(1) is not None
+
+
+def test_pop3_reads_are_bounded_by_the_deadline_too():
+    """The same budget bounds POP3: a CAPA answer that never ends, one line at a time."""
+    import socket
+    import threading
+    import time
+
+    from tui.core.mail.pop3 import Pop3Client
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.sendall(b"+OK hostile POP3\r\n")
+            conn.recv(100)  # CAPA
+            conn.sendall(b"+OK\r\n")
+            n = 0
+            while not stop.is_set():
+                n += 1
+                try:
+                    conn.sendall(b"X-CAP%d\r\n" % n)
+                except OSError:
+                    return
+                time.sleep(0.01)
+
+    threading.Thread(target=serve, daemon=True).start()
+    client = Pop3Client("127.0.0.1", listener.getsockname()[1], protocol="pop3",
+                        allow_plaintext=True, timeout=0.5)  # fmt: skip
+    try:
+        with pytest.raises(MailTimeout, match="within 2 s while connecting"):
+            client.connect()
+    finally:
+        stop.set()
+        listener.close()
+        client.close()

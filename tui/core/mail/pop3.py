@@ -211,7 +211,7 @@ class Pop3Client(Pop3Login):
         with self._guard.op("connecting"):
             implicit = self.protocol == "pop3s"
             self._stream = open_stream(
-                self.host, self.port, self.timeout, ctx if implicit else None
+                self.host, self.port, self.timeout, ctx if implicit else None, self._guard.budget
             )
             greeting = greeting_text(b"+OK " + self._status().encode())
             self._caps = self._capa()

@@ -18,6 +18,7 @@ live here so that every protocol gets them.
 
 from __future__ import annotations
 
+import io
 import re
 import socket
 import ssl
@@ -27,7 +28,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tui.core.errors import Action, MailError, NextStep, ReauthorizationNeeded
-from tui.core.mail.bounds import Budget
+from tui.core.mail.bounds import BoundedReader, Budget
 from tui.core.mail.errors import (
     MailCancelled,
     MailConnectionRefused,
@@ -302,10 +303,18 @@ class Guard:
 class Stream:
     """A connected socket with bounded line reads (CRLF lines of at most `MAX_LINE`)."""
 
-    def __init__(self, sock: socket.socket, host: str) -> None:
+    def __init__(self, sock: socket.socket, host: str, budget: Budget | None = None) -> None:
         self.sock = sock
         self.host = host
-        self._file = sock.makefile("rb")
+        self._budget = budget
+        self._file = self._reader()
+
+    def _reader(self) -> io.BufferedIOBase:
+        # Under a budget every read checks the operation's deadline and byte cap: the
+        # socket timeout alone never fires while a server keeps trickling.
+        if self._budget is None:
+            return self.sock.makefile("rb")
+        return io.BufferedReader(BoundedReader(self.sock, self._budget), 65536)
 
     def readline(self) -> bytes:
         """One line without its CRLF; a longer line or a closed connection is an error."""
@@ -334,7 +343,7 @@ class Stream:
         """Wrap the socket in TLS (after the server agreed to STARTTLS/STLS)."""
         self._file.close()
         self.sock = ctx.wrap_socket(self.sock, server_hostname=self.host)
-        self._file = self.sock.makefile("rb")
+        self._file = self._reader()
 
     def close(self) -> None:
         """Close the connection (no goodbye)."""
@@ -344,8 +353,15 @@ class Stream:
             self.sock.close()
 
 
-def open_stream(host: str, port: int, timeout: float, ctx: ssl.SSLContext | None) -> Stream:
-    """Connect to ``host:port`` within ``timeout``; with ``ctx``, handshake TLS at once."""
+def open_stream(
+    host: str,
+    port: int,
+    timeout: float,
+    ctx: ssl.SSLContext | None,
+    budget: Budget | None = None,
+) -> Stream:
+    """Connect to ``host:port`` within ``timeout``; with ``ctx``, handshake TLS at once;
+    with ``budget`` (a `Guard`'s), every read is bounded by the operation's deadline."""
     sock = socket.create_connection((host, port), timeout=timeout)
     try:
         if ctx is not None:
@@ -353,4 +369,4 @@ def open_stream(host: str, port: int, timeout: float, ctx: ssl.SSLContext | None
     except BaseException:
         sock.close()
         raise
-    return Stream(sock, host)
+    return Stream(sock, host, budget)
