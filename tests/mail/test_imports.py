@@ -27,3 +27,26 @@ def test_mail_services_do_not_import_textual_or_imapclient():
     assert not {m for m in loaded if m.split(".")[0] in ("textual", "rich")}
     assert "imapclient" not in loaded  # loaded by MailClient.connect only
     assert "inscriptis" not in loaded  # loaded for HTML bodies only
+
+
+def test_pop3_smtp_and_attachments_stay_textual_free():
+    loaded = _modules_after(
+        "import tui.core.mail.pop3, tui.core.mail.smtp, tui.core.mail.attachments\n"
+        "import tui.core.mail.compose, tui.cli.mail_read_cmds, tui.cli.mail_send_cmds"
+    )
+    assert not {m for m in loaded if m.split(".")[0] in ("textual", "rich", "imapclient")}
+
+
+def test_the_listing_path_loads_only_what_listing_needs():
+    """What `mail list` imports before it connects (bench/imap_bench.py: start-up cost)."""
+    loaded = _modules_after(
+        "from tui.cli import build_parser\n"
+        "build_parser(['mail', 'list', 'X'])\n"
+        "import tui.core.mail.service"
+    )
+    # Only the mail verbs' parsers are built, and nothing for reading or saving messages,
+    # sending, running commands or the agent is imported.
+    assert not {m for m in loaded if m.startswith(("tui.cli.oauth", "tui.cli.agent"))}
+    unwanted = {"email.message", "email.policy", "email.parser", "smtplib", "subprocess",
+                "tui.core.mail.attachments", "tui.core.mail.pop3", "tui.core.oauth"}  # fmt: skip
+    assert not unwanted & loaded

@@ -8,8 +8,8 @@ as seen.
 from __future__ import annotations
 
 import argparse
-import os
 import re
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -118,7 +118,7 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         ctx.print_json([m.to_json() for m in page.messages])
         return 0
-    width = _columns()
+    width = shutil.get_terminal_size((100, 24)).columns
     for m in page.messages:
         ctx.print(_row(m, width))
     shown = len(page.messages)
@@ -127,18 +127,6 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
         footer += f"; older: --before-uid {page.next_before_uid}"
     ctx.print(footer)
     return 0
-
-
-def _columns() -> int:
-    """Terminal width like ``shutil.get_terminal_size`` (without importing shutil)."""
-    try:
-        return int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        pass
-    try:
-        return os.get_terminal_size(1).columns or 100
-    except OSError:
-        return 100
 
 
 _NAME_ADDR = re.compile(r"^(.+?)\s*<[^<>]*>$")
