@@ -88,3 +88,25 @@ async def test_send_test_message_to_the_accounts_own_address(pop_vault, smtp_sin
     msg = email.message_from_bytes(got.content, policy=default)
     assert got.rcpt_tos == (OAUTH_USER,) and msg["Subject"] == TEST_SUBJECT
     assert msg["To"] == OAUTH_USER
+
+
+async def test_pop3_inbox_lists_and_opens_without_marking(pop_vault, corpus, tui_app) -> None:
+    from tui.app.screens.inbox import InboxScreen
+    from tui.app.screens.message import MessageScreen
+
+    app = tui_app(session=pop_vault.session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: "pop3s-x" in screen_text(app))
+        app.screen.sidebar.select_name("pop3s-x")
+        await wait_for(pilot, lambda: app.screen.showing == "pop3s-x")
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, InboxScreen))
+        inbox = app.screen
+        await wait_for(pilot, lambda: inbox.rows.complete and not inbox.rows.loading, timeout=30)
+        assert inbox.rows.total == len(corpus)
+        newest = inbox.message_list.current
+        assert isinstance(newest.uid, str) and newest.subject == corpus[-1].subject
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessageScreen))
+        await wait_for(pilot, lambda: app.screen.view is not None, timeout=30)
+        assert app.screen.view.uid == newest.uid
