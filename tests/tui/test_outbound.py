@@ -102,9 +102,9 @@ async def test_pop3_inbox_lists_and_opens_without_marking(pop_vault, corpus, tui
         await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(app.screen, InboxScreen))
         inbox = app.screen
-        await wait_for(pilot, lambda: inbox.rows.complete and not inbox.rows.loading, timeout=30)
+        await wait_for(pilot, lambda: inbox.rows.total and not inbox.rows.loading, timeout=30)
         assert inbox.rows.total == len(corpus)
-        newest = inbox.message_list.current
+        newest = inbox.message_list.current.summary
         assert isinstance(newest.uid, str) and newest.subject == corpus[-1].subject
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MessageScreen))
