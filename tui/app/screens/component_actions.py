@@ -271,6 +271,7 @@ class ComponentActions(AppScreen[None]):
             result.update(f"Testing the connection of {name}…")
             result.display = True
             result.loading = True
+            result.scroll_visible(animate=False)  # the form may be scrolled far below it
         self._test(name, self.env)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="mail-test", description="test")

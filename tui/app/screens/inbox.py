@@ -84,6 +84,8 @@ class InboxScreen(AppScreen[None]):
         self.hits: list[int] | None = None
         """Sequence numbers of the search hits, newest first (None: the whole folder)."""
         self.query_text = ""
+        self.searching = ""
+        """The search the server is running now ("" when none)."""
         self._reopen = True
         """The next page re-opens the folder on the server (a refresh shows new mail)."""
         self._connected = threading.Event()
@@ -146,7 +148,8 @@ class InboxScreen(AppScreen[None]):
         spinner = self.query_one("#inbox-spinner", Spinner)
         busy = not self._connected.is_set() or bool(self.rows.loading)
         if busy and not self.error:
-            spinner.start("Connecting…" if not self._connected.is_set() else "Loading…")
+            label = "Searching on the server… (Esc stops)" if self.searching else "Loading…"
+            spinner.start("Connecting…" if not self._connected.is_set() else label)
         else:
             spinner.stop("")
         spinner.display = busy and not self.error
@@ -267,6 +270,7 @@ class InboxScreen(AppScreen[None]):
         if message.generation != self.rows.generation:
             return
         self.rows.loading.discard(message.index)
+        self.searching = ""
         self._show_error(message.error)
 
     def step(self, delta: int) -> Row | None:
@@ -320,6 +324,13 @@ class InboxScreen(AppScreen[None]):
             self.app.push_screen(screen)
 
     def action_back(self) -> None:
+        if self.searching:
+            # Esc during a search stops waiting for it; the inbox stays open.
+            self.searching = ""
+            self.workers.cancel_group(self, "inbox-search")
+            self.rows.loading.discard(0)
+            self._update_title()
+            return
         for box in self.query("#inbox-query, #inbox-date").results(Input):
             if box.display:
                 box.display = False
@@ -369,6 +380,7 @@ class InboxScreen(AppScreen[None]):
 
     def _run_search(self, text: str) -> None:
         self.query_text = text
+        self.searching = text
         self.rows.loading.add(0)
         self._update_title()
         self._search(text, self.folder)
@@ -391,8 +403,9 @@ class InboxScreen(AppScreen[None]):
 
     @on(SearchDone)
     def _searched(self, message: SearchDone) -> None:
-        if message.folder != self.folder:
-            return
+        if message.folder != self.folder or message.text != self.searching:
+            return  # another folder, or the user stopped waiting
+        self.searching = ""
         self.hits = message.hits
         self.message_list.empty_text = "No message matches the search (Esc: the whole folder)."
         self._restart(len(message.hits))
