@@ -157,7 +157,6 @@ class AuthorizeScreen(AppModal[bool]):
             f"The browser could not be opened ({message.reason}). Open this URL in a browser "
             "yourself, then paste the final redirect URL below:"
         )
-        self.info(f"⚠ The browser could not be opened: {message.reason}")
         self.call_after_refresh(self.query_one("#paste", Input).focus)
 
     @on(AuthorizationFailed)

@@ -65,7 +65,6 @@ class EnvironmentsDialog(AppModal[EnvironmentChange | None]):
                 yield Button("Rename", id="env-rename", compact=True)
                 yield Button("Remove", id="env-remove", variant="error", compact=True)
                 yield Button("Use", id="env-use", variant="primary", compact=True)
-                yield Button("Close", id="env-close", compact=True)
 
     def on_mount(self) -> None:
         picker = self.query_one(OptionList)
@@ -87,9 +86,7 @@ class EnvironmentsDialog(AppModal[EnvironmentChange | None]):
         op = (event.button.id or "").removeprefix("env-")
         name = self.query_one("#environment-name", Input).value.strip()
         chosen = self.chosen
-        if op == "close":
-            self.dismiss(None)
-        elif op == "add":
+        if op == "add":
             if not name:
                 self._note("Type the new environment's name first.")
                 self.query_one("#environment-name", Input).focus()
