@@ -13,7 +13,7 @@ from textual import on, work
 from textual.message import Message
 
 from tui.app.errors import failure_text
-from tui.app.messages import ActionFailed, RecordsChanged
+from tui.app.messages import ActionFailed, ComponentDeleted, RecordsChanged
 from tui.app.screens.component_actions import ComponentActions
 from tui.app.screens.environments import EnvironmentChange, EnvironmentsDialog
 from tui.core.models.oauth import OAuthComponent
@@ -114,3 +114,53 @@ class EverydayActions(ComponentActions):
             ),
             answered,
         )
+
+    # ------------------------------------------------------------ delete
+    def action_delete_component(self) -> None:
+        from tui.app.screens.dialogs import ConfirmDialog, MessageDialog
+
+        name = self.showing
+        if name is None:
+            self.notify("Select a saved component first.", severity="warning")
+            return
+        comp = self.records.components.get(name)
+        if isinstance(comp, OAuthComponent):
+            users = [m.name for m in self.records.mail_components() if m.variable == comp.variable]
+            if users:
+                listed = ", ".join(repr(u) for u in users)
+                self.app.push_screen(
+                    MessageDialog(
+                        "Cannot delete yet",
+                        f"{name!r} is used through @{comp.variable} by the inbound email "
+                        f"component{'s' if len(users) > 1 else ''} {listed}. Delete them or "
+                        "change their token first.",
+                    )
+                )
+                return
+            # Asks whether to revoke at the provider first.
+            self.ask_delete_oauth(comp)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(name)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Delete component",
+                f"Delete {name!r} and its tokens in every environment?",
+                "Delete",
+                danger=True,
+            ),
+            answered,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save", description="delete")
+    def _delete(self, name: str) -> None:
+        try:
+            with self.session.edit() as records:
+                records.remove(name)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.post_message(ActionFailed(f"Not deleted: {failure_text(exc)}"))
+            return
+        self.post_message(ComponentDeleted(name))

@@ -13,14 +13,13 @@ from collections.abc import Callable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, ItemGrid, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Footer, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 
 from tui.app.errors import failure_text
 from tui.app.keys import SCREEN_BINDINGS
 from tui.app.messages import (
-    ActionFailed,
     ComponentDeleted,
     ComponentSaved,
     RecordsChanged,
@@ -28,10 +27,10 @@ from tui.app.messages import (
 )
 from tui.app.screens.dialogs import (
     ConfirmDialog,
-    MessageDialog,
     UnsavedChangesDialog,
 )
 from tui.app.screens.everyday_actions import EverydayActions
+from tui.app.widgets.action_buttons import action_buttons
 from tui.app.widgets.agent_indicator import AgentIndicator
 from tui.app.widgets.field import display_path
 from tui.app.widgets.forms import ComponentForm
@@ -174,7 +173,7 @@ class MainScreen(EverydayActions):
                 "bold",
             )
         )
-        widgets = [Static(title, id="detail-title"), self._actions(kind, comp is not None)]
+        widgets = [Static(title, id="detail-title"), action_buttons(kind, comp is not None)]
         if isinstance(comp, OAuthComponent):
             widgets.append(Static(self.redirect_text(comp), id="redirect-uri", markup=False))
             widgets.append(TokenPanel(self.tokendesk.clock, id="token-panel"))
@@ -193,34 +192,6 @@ class MainScreen(EverydayActions):
         detail.scroll_home(animate=False)
         self.call_after_refresh(self._update_token_panel)
         self.refresh_bindings()  # the footer shows the actions of this kind only
-
-    def _actions(self, kind: str, saved: bool) -> ItemGrid:
-        buttons = [
-            Button("Save", action="screen.save", variant="primary", compact=True, id="btn-save"),
-            Button("Discard", action="screen.discard", compact=True, id="btn-discard"),
-        ]
-        if saved and kind == "oauth":
-            buttons += [
-                Button("Authorize", action="screen.authorize", compact=True, id="btn-authorize"),
-                Button("Copy URI", action="screen.copy_redirect_uri", compact=True,
-                       id="btn-copy", tooltip="Copy the redirect URI to register"),
-                Button("Refresh now", action="screen.refresh_token", compact=True,
-                       id="btn-refresh"),
-                Button("Forget tokens", action="screen.forget_tokens", compact=True,
-                       id="btn-forget"),
-            ]  # fmt: skip
-        if saved and kind == "mail":
-            buttons += [
-                Button("Test", action="screen.test_connection", compact=True, id="btn-test",
-                       tooltip="Test connection"),
-                Button("Open inbox", action="screen.open_inbox", compact=True, id="btn-inbox"),
-            ]  # fmt: skip
-        if saved:
-            buttons.append(
-                Button("Delete", action="screen.delete_component", compact=True,
-                       variant="error", id="btn-delete")
-            )  # fmt: skip
-        return ItemGrid(*buttons, id="actions", min_column_width=16)
 
     @on(OptionList.OptionHighlighted, "#sidebar")
     def _highlighted(self) -> None:
@@ -389,53 +360,6 @@ class MainScreen(EverydayActions):
         if isinstance(exc, ValidationError) and self.form is not None:
             self.form.show_error(exc)
         self.notify(f"Not saved: {failure_text(exc)}", severity="error", markup=False)
-
-    def action_delete_component(self) -> None:
-        name = self.showing
-        if name is None:
-            self.notify("Select a saved component first.", severity="warning")
-            return
-        comp = self.records.components.get(name)
-        if isinstance(comp, OAuthComponent):
-            users = [m.name for m in self.records.mail_components() if m.variable == comp.variable]
-            if users:
-                listed = ", ".join(repr(u) for u in users)
-                self.app.push_screen(
-                    MessageDialog(
-                        "Cannot delete yet",
-                        f"{name!r} is used through @{comp.variable} by the inbound email "
-                        f"component{'s' if len(users) > 1 else ''} {listed}. Delete them or "
-                        "change their token first.",
-                    )
-                )
-                return
-            # Asks whether to revoke at the provider first.
-            self.ask_delete_oauth(comp)
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._delete(name)
-
-        self.app.push_screen(
-            ConfirmDialog(
-                "Delete component",
-                f"Delete {name!r} and its tokens in every environment?",
-                "Delete",
-                danger=True,
-            ),
-            answered,
-        )
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="save", description="delete")
-    def _delete(self, name: str) -> None:
-        try:
-            with self.session.edit() as records:
-                records.remove(name)
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.post_message(ActionFailed(f"Not deleted: {failure_text(exc)}"))
-            return
-        self.post_message(ComponentDeleted(name))
 
     @on(ComponentDeleted)
     def _deleted(self, message: ComponentDeleted) -> None:
