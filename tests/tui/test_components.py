@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input, Select
 
 from tests.tui.conftest import FROZEN_NOW, notifications, sample_records, screen_text, wait_for
@@ -326,3 +327,24 @@ async def test_sidebar_shows_the_badge_of_every_environment(open_session, tui_ap
         text = screen_text(app)
         # Microsoft365 and the mail component using its token show Production too.
         assert text.count("Production ●") == 2
+
+
+@pytest.mark.parametrize("extra", [0, 25], ids=["no-scrollbar", "scrollbar"])
+async def test_badges_keep_their_column(open_session, tui_app, extra) -> None:
+    """With a scrollbar (many components) or without, and after moving, badges align."""
+    records = sample_records()
+    for i in range(extra):
+        records.add(OAuthComponent(name=f"Comp{i}", type="microsoft", client_id="x"))
+    app = tui_app(session=open_session(records))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: isinstance(screen, MainScreen) and screen.form)
+
+        def ends() -> set[int]:
+            lines = screen_text(app).splitlines()[2:6]
+            return {len(line[:29].rstrip()) for line in lines if "●" in line or "○" in line}
+
+        before = ends()
+        await pilot.press("down")
+        await pilot.pause(0.2)
+        assert ends() == before == {26}  # one column, scrollbar or not

@@ -101,6 +101,14 @@ class ComponentList(OptionList):
         if self._shown is not None:
             self.show_records(*self._shown, select_first=self.selected_name is not None)
 
+    def _row_width(self) -> int:
+        """Cells for a row: the content width (the scrollbar's gutter is always kept)."""
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            # Before the first layout: the configured width less border and gutter.
+            width = int(self.styles.width.value if self.styles.width else 30) - 3
+        return width
+
     @staticmethod
     def option_id(name: str) -> str:
         return f"component:{name}"
@@ -123,7 +131,7 @@ class ComponentList(OptionList):
         """
         keep = self.selected_name
         self._shown = (records, env, now)
-        width = self.scrollable_content_region.width or 26
+        width = self._row_width()
         options: list[Option] = []
         self.statuses = {}
 
