@@ -80,8 +80,9 @@ async def test_footer_shows_the_component_keys(open_session, tui_app) -> None:
             assert shown in footer
         await pilot.press("f")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        # Under a dialog the footer does not offer the main screen's keys.
-        assert "Authorize" not in screen_text(app).splitlines()[-1]
+        # Under a dialog the footer offers the dialog's keys, not the main screen's or app's.
+        footer = screen_text(app).splitlines()[-1]
+        assert "Authorize" not in footer and "Help" not in footer and "Cancel" in footer
 
 
 async def test_keymap_file_remaps_keys_help_and_palette(
