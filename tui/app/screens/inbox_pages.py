@@ -116,7 +116,8 @@ class InboxPages(AppScreen[None]):
         if self.hits is not None:
             count = f" · search {self.query_text!r}: {len(self.hits):,} found"
         else:
-            count = "" if total is None else f" · {total:,} messages"
+            plural = "" if total == 1 else "s"
+            count = "" if total is None else f" · {total:,} message{plural}"
         title = Content.assemble(
             Content.styled(f" {self.component_name} ", "bold reverse"),
             f" {self.env} · ",
