@@ -4,7 +4,8 @@ The same face as `tui.core.mail.client.MailClient` (connect, login, page, messag
 abort, close), so the services, the CLI and the TUI use either. A small client of our own
 rather than poplib, whose multi-line answers are unbounded lists of lines: here every line
 is at most `tui.core.mail.transport.MAX_LINE` bytes and every answer has a byte budget
-(`HEADER_LIMIT` for TOP, `RETR_LIMIT` for RETR, `UIDL_LIMIT` for a full UIDL).
+(`tui.core.mail.pop3_wire.HEADER_LIMIT` for TOP, `~.RETR_LIMIT` for RETR, `UIDL_LIMIT`
+for a full UIDL).
 
 - TLS: ``pop3s`` is implicit TLS; ``pop3`` sends STLS, which must be offered unless
   plaintext was allowed for a loopback host (`tui.core.mail.transport.secure_mode`).
@@ -24,10 +25,7 @@ is at most `tui.core.mail.transport.MAX_LINE` bytes and every answer has a byte 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from email.message import Message
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +39,9 @@ from tui.core.mail.errors import (
     server_text,
 )
 from tui.core.mail.models import MessageSummary, MessageView, Page, ServerInfo
-from tui.core.mail.pop3_login import Pop3Login, _Pop3Error
+from tui.core.mail.pop3_login import Pop3Login
 from tui.core.mail.pop3_read import TextCollector, view_from
+from tui.core.mail.pop3_wire import RETR_LIMIT, _Pop3Error
 from tui.core.mail.transport import (
     Guard,
     Stream,
@@ -54,12 +53,8 @@ from tui.core.mail.transport import (
 )
 from tui.core.models.mail import DEFAULT_PORTS
 
-__all__ = ["HEADER_LIMIT", "RETR_LIMIT", "Pop3Client"]
+__all__ = ["Pop3Client"]
 
-HEADER_LIMIT = 256 * 1024
-"""Largest header block kept from ``TOP n 0`` (the rest is read and dropped)."""
-RETR_LIMIT = 256 * 1024 * 1024
-"""Largest message ``RETR`` reads before giving up (the connection is then closed)."""
 UIDL_LIMIT = 64 * 1024 * 1024
 """Largest full ``UIDL`` answer (about 2 million messages)."""
 MAX_LIMIT = 1000
@@ -144,65 +139,6 @@ class Pop3Client(Pop3Login):
             return mapped
         return MailProtocolError(f"unexpected answer from {self.host}:{self.port}{what}")
 
-    # -- protocol -----------------------------------------------------------------------
-
-    def _conn(self) -> Stream:
-        if self._stream is None:
-            raise MailProtocolError("not connected to the mail server")
-        return self._stream
-
-    def _send(self, line: str) -> None:
-        self._conn().send(line.encode("utf-8") + b"\r\n")
-
-    def _status(self) -> str:
-        """Read a status line; returns the text after ``+OK``, raises on ``-ERR``."""
-        line = self._conn().readline()
-        if line.startswith(b"+OK"):
-            return line[3:].strip().decode("utf-8", "replace")
-        if line.startswith(b"-ERR"):
-            raise _Pop3Error(line[4:].strip())
-        raise MailProtocolError(
-            f"{self.host} answered {server_text(line[:80], self._guard.secrets)!r}, "
-            "not +OK/-ERR: is this a POP3 server?"
-        )
-
-    def _command(self, line: str) -> str:
-        self._send(line)
-        return self._status()
-
-    def _lines(self, budget: int) -> Iterator[bytes]:
-        """The pieces of a multi-line answer (`Stream.read_piece`: lines with their line
-        break, long lines in several pieces), dot-unstuffed, until the final ``.``.
-
-        More than ``budget`` bytes is an error and the connection is dropped (the rest of
-        the answer cannot be skipped without reading it).
-        """
-        stream = self._conn()
-        used = 0
-        starts = True
-        while True:
-            piece = stream.read_piece()
-            if starts and piece in (b".\r\n", b".\n"):
-                return
-            used += len(piece)
-            if used > budget:
-                self._drop()
-                raise MailProtocolError(
-                    f"{self.host} sent an answer larger than {budget // (1024 * 1024)} MB; "
-                    "gave up (the connection was closed)"
-                )
-            yield piece[1:] if starts and piece.startswith(b".") else piece
-            starts = piece.endswith(b"\n")
-
-    def _header_block(self) -> Message:
-        kept: list[bytes] = []
-        size = 0
-        for piece in self._lines(RETR_LIMIT):
-            size += len(piece)
-            if size <= HEADER_LIMIT:
-                kept.append(piece)
-        return BytesHeaderParser(policy=compat32).parsebytes(b"".join(kept) + b"\r\n")
-
     # -- connect and log in -------------------------------------------------------------
 
     def connect(self) -> ServerInfo:
@@ -235,18 +171,6 @@ class Pop3Client(Pop3Login):
             caps = tuple(" ".join([k, *v]) for k, v in self._caps.items())
             self.info = ServerInfo(greeting, caps, mode, version, cipher)
             return self.info
-
-    def _capa(self) -> dict[str, list[str]]:
-        try:
-            self._command("CAPA")
-        except _Pop3Error:
-            return {}  # an RFC 1939-only server: USER/PASS, no STLS, no SASL
-        caps: dict[str, list[str]] = {}
-        for line in self._lines(64 * 1024):
-            words = line.decode("ascii", "replace").split()
-            if words:
-                caps[words[0].upper()] = [w.upper() for w in words[1:]]
-        return caps
 
     def capabilities(self) -> tuple[str, ...]:
         """The CAPA lines (after login they may differ; POP3 servers rarely change them)."""
@@ -373,14 +297,6 @@ class Pop3Client(Pop3Login):
             return saver.saved
 
     # -- closing ------------------------------------------------------------------------
-
-    def _drop(self) -> None:
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            try:
-                stream.close()
-            except OSError:
-                pass
 
     def abort(self) -> None:
         """Cancel from any thread: shut the socket so a blocked call returns at once."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
 
 from tui.core.mail.auth import Credential, login_with_refresh, oauth_status, sasl_initial_response
 from tui.core.mail.errors import (
@@ -20,33 +19,14 @@ from tui.core.mail.errors import (
     MailProtocolError,
     server_text,
 )
-from tui.core.mail.transport import Guard
+from tui.core.mail.pop3_wire import Pop3Wire, _Pop3Error
 
 
-class _Pop3Error(Exception):
-    """A ``-ERR`` answer (its text is the argument)."""
+class Pop3Login(Pop3Wire):
+    """The login half of `Pop3Client`, over the wire of `Pop3Wire`."""
 
-
-class Pop3Login:
-    """The login half of `Pop3Client` (it provides the attributes and methods used here)."""
-
-    host: str
     username: str
     sasl: str
-    _guard: Guard
-    _caps: dict[str, list[str]]
-
-    def _send(self, line: str) -> None:
-        raise NotImplementedError
-
-    def _command(self, line: str) -> str:
-        raise NotImplementedError
-
-    def _conn(self) -> Any:
-        raise NotImplementedError
-
-    def _status(self) -> str:
-        raise NotImplementedError
 
     def login(self, credential: Credential) -> None:
         """Authenticate; an OAuth rejection triggers one forced refresh and one retry."""
