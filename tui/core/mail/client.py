@@ -19,7 +19,6 @@ between pages.
 
 from __future__ import annotations
 
-import base64
 import logging
 import ssl
 from collections.abc import Iterator
@@ -30,15 +29,10 @@ from typing import TYPE_CHECKING, Any
 from tui.core.errors import Action, NextStep
 from tui.core.mail.auth import (
     Credential,
-    authenticate,
-    is_auth_failure,
-    login_with_refresh,
-    sasl_initial_response,
     server_reason,
 )
 from tui.core.mail.bounds import bound_imaplib
 from tui.core.mail.errors import (
-    MailAuthenticationFailed,
     MailCancelled,
     MailError,
     MailFolderChanged,
@@ -47,6 +41,7 @@ from tui.core.mail.errors import (
     MailServerError,
     translate,
 )
+from tui.core.mail.imap_login import ImapLogin
 from tui.core.mail.models import Folder, MessageView, Page, ServerInfo
 from tui.core.mail.reading import count_below, fetch_summaries, folders_from, read_message
 from tui.core.mail.transport import (
@@ -74,7 +69,7 @@ MAX_LIMIT = 1000
 logging.getLogger("imapclient").addHandler(logging.NullHandler())
 
 
-class MailClient:
+class MailClient(ImapLogin):
     """One IMAP connection. See the module docstring for the threading contract."""
 
     def __init__(
@@ -168,7 +163,7 @@ class MailClient:
         """Verifying TLS context: the system CAs, or only the component's CA file."""
         return tls_context(self.ca_file)
 
-    # -- connect and log in -------------------------------------------------------------
+    # -- connect -------------------------------------------------------------
 
     def connect(self) -> ServerInfo:
         """Open the connection and secure it; returns the greeting and capabilities."""
@@ -212,64 +207,6 @@ class MailClient:
                 imap.shutdown()
             except Exception:  # noqa: BLE001 - already failing or closing
                 pass
-
-    def login(self, credential: Credential) -> None:
-        """Authenticate; an OAuth rejection triggers one forced refresh and one retry.
-
-        Raises:
-            MailAuthenticationFailed: the server rejected the password, or the token
-                even after a refresh.
-            ReauthorizationNeeded: the refresh itself said the grant is gone.
-        """
-        login_with_refresh(
-            credential, self.username, self._login_password, self._login_oauth, "IMAP"
-        )
-
-    def _login_password(self, password: str) -> None:
-        self._secrets.append(password)
-        with self._op("logging in") as imap:
-            caps = self._server_caps()
-            if "LOGINDISABLED" in caps:
-                raise MailAuthenticationFailed(f"{self.host} does not allow password login here")
-            with self._rejection(f"the password for {self.username}"):
-                if "AUTH=PLAIN" in caps:
-                    # AUTHENTICATE PLAIN carries UTF-8 passwords, which LOGIN cannot.
-                    response = f"\0{self.username}\0{password}".encode()
-                    # A server may quote the response back in its NO: redact that too.
-                    self._secrets.append(base64.b64encode(response).decode("ascii"))
-                    authenticate(imap, "PLAIN", response)
-                else:
-                    imap.login(self.username, password)
-
-    def _login_oauth(self, token: str) -> None:
-        mech = self.sasl.upper()
-        response = sasl_initial_response(self.sasl, self.username, token)
-        self._secrets += [token, base64.b64encode(response).decode("ascii")]
-        with self._op("logging in") as imap:
-            if f"AUTH={mech}" not in self._server_caps():
-                raise MailAuthenticationFailed(
-                    f"{self.host} does not offer SASL {mech}",
-                    advice="Try the other SASL mechanism (xoauth2 / oauthbearer).",
-                )
-            status: list[str] = []
-            with self._rejection(f"the OAuth token for {self.username} ({mech})", status):
-                authenticate(imap, mech, response, status)
-
-    @contextmanager
-    def _rejection(self, what: str, status: list[str] | None = None) -> Iterator[None]:
-        """Turn the server's NO/BAD to a login into `MailAuthenticationFailed`."""
-        try:
-            yield
-        except Exception as exc:
-            if isinstance(exc, MailError) or not is_auth_failure(exc):
-                raise
-            said = f" (status {status[0]})" if status else ""
-            raise MailAuthenticationFailed(
-                f"{self.host} rejected {what}: {server_reason(exc, self._secrets)}{said}"
-            ) from None
-
-    def _server_caps(self) -> set[str]:
-        return {c.upper() for c in (self.info.capabilities if self.info else ())}
 
     def capabilities(self) -> tuple[str, ...]:
         """Current capabilities (they may change after login)."""
