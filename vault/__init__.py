@@ -26,9 +26,10 @@ from .errors import (
     VaultPermissionError,
     WrongPassphrase,
 )
+from .files import backup_path_for, lock_path_for
 from .format import KdfParams
 from .journal import Journal, journal_path_for
-from .store import Vault, backup_path_for, lock_path_for
+from .store import Vault
 
 __all__ = [
     "CorruptVault",

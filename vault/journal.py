@@ -28,6 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from .errors import CorruptVault, VaultError
+from .files import fsync_dir, os_error
 
 if TYPE_CHECKING:
     from .store import Vault
@@ -62,7 +63,6 @@ class Journal:
         Raises:
             VaultError: no space (or no write access) there; nothing was changed.
         """
-        from .store import _os_error
 
         try:
             size = self._vault.path.stat().st_size + extra
@@ -72,7 +72,7 @@ class Journal:
         try:
             fd = os.open(self._new, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         except OSError as exc:
-            raise _os_error(exc, "reserving space beside", self._vault.path) from None
+            raise os_error(exc, "reserving space beside", self._vault.path) from None
         self._fd = fd
         try:
             try:
@@ -84,11 +84,10 @@ class Journal:
                 os.fsync(fd)
         except OSError as exc:
             self.discard()
-            raise _os_error(exc, "reserving space beside", self._vault.path) from None
+            raise os_error(exc, "reserving space beside", self._vault.path) from None
 
     def commit(self, entries: list[Any]) -> None:
         """Write ``entries`` (all pending ones) durably into the reserved space."""
-        from .store import _fsync_dir, _os_error
 
         if self._fd is None:
             raise VaultError("journal space was not reserved")
@@ -104,9 +103,9 @@ class Journal:
             os.ftruncate(fd, len(blob))  # frees the rest of the reservation for the save
             os.fsync(fd)
             os.replace(self._new, self.path)
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
         except OSError as exc:
-            raise _os_error(exc, "writing the journal beside", self._vault.path) from None
+            raise os_error(exc, "writing the journal beside", self._vault.path) from None
         finally:
             self._fd = None
             os.close(fd)
@@ -125,7 +124,6 @@ class Journal:
 
         It must go: replayed later, its entries would bring back spent tokens.
         """
-        from .store import _os_error
 
         self.discard()
         try:
@@ -133,7 +131,7 @@ class Journal:
         except FileNotFoundError:
             pass
         except OSError as exc:
-            raise _os_error(exc, "removing the journal beside", self._vault.path) from None
+            raise os_error(exc, "removing the journal beside", self._vault.path) from None
         self.committed = False
 
     def pending(self) -> list[Any]:
@@ -147,9 +145,7 @@ class Journal:
         except FileNotFoundError:
             return []
         except OSError as exc:
-            from .store import _os_error
-
-            raise _os_error(exc, "reading the journal beside", self._vault.path) from None
+            raise os_error(exc, "reading the journal beside", self._vault.path) from None
         if len(raw) < _HEAD.size:
             return []
         magic, nonce, size = _HEAD.unpack_from(raw)

@@ -10,12 +10,9 @@ either the previous or the next generation on disk.
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import os
 import secrets
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,78 +20,20 @@ from typing import Any
 from . import format as fmt
 from .errors import (
     CorruptVault,
-    VaultBusy,
     VaultError,
     VaultExists,
-    VaultNotFound,
-    VaultPermissionError,
     WrongPassphrase,
 )
-
-DEFAULT_LOCK_TIMEOUT = 10.0
-_POLL = 0.01
-
-
-def _os_error(exc: OSError, what: str, path: Path) -> VaultError:
-    if exc.errno == errno.EROFS:
-        return VaultPermissionError(
-            f"the file system holding {path} is mounted read-only ({what} it)",
-            hint="remount it read-write, or use a vault on a writable file system",
-        )
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return VaultPermissionError(f"permission denied {what} {path}")
-    if exc.errno == errno.EISDIR:
-        return VaultError(f"{path} is a directory, not a vault file")
-    if exc.errno == errno.ENOTDIR:
-        return VaultError(f"a part of {path} is not a directory")
-    if exc.errno == errno.ENOSPC:
-        return VaultError(f"no space left on the device while {what} {path}")
-    return VaultError(f"could not access {path} while {what} it: {exc.strerror}")
-
-
-class _FileLock:
-    """An exclusive ``flock`` on ``path``, polled until a deadline."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fd: int | None = None
-
-    def acquire(self, timeout: float, *, blocking: bool = True) -> bool:
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        except OSError as exc:
-            raise _os_error(exc, "locking", self.path) from None
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                if not blocking or time.monotonic() >= deadline:
-                    os.close(fd)
-                    if not blocking:
-                        return False
-                    raise VaultBusy(
-                        "the vault is busy: another tokendesk process holds its lock",
-                        hint=f"try again; the lock file is {self.path}",
-                    ) from None
-                time.sleep(_POLL)
-                continue
-            self._fd = fd
-            return True
-
-    def release(self) -> None:
-        if self._fd is not None:
-            fd, self._fd = self._fd, None
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+from .files import (
+    DEFAULT_LOCK_TIMEOUT,
+    FileLock,
+    backup_path_for,
+    ensure_directory,
+    fsync_dir,
+    lock_path_for,
+    os_error,
+    read_vault_file,
+)
 
 
 class Vault:
@@ -149,13 +88,13 @@ class Vault:
         path = Path(path)
         kdf = kdf or fmt.KdfParams()
         kdf.check_cost(allow_costly=allow_costly_kdf)
-        _ensure_directory(path.parent)
+        ensure_directory(path.parent)
         salt, data_key = os.urandom(fmt.SALT_SIZE), os.urandom(fmt.KEY_SIZE)
         kek = kdf.derive(passphrase, salt, allow_costly=allow_costly_kdf)
         header = fmt.new_header(kek, data_key, kdf, salt)
         plaintext = fmt.encode_payload(payload)
         vault = cls(path, header, data_key, plaintext)
-        lock = _FileLock(vault.lock_path)
+        lock = FileLock(vault.lock_path)
         lock.acquire(lock_timeout)
         try:
             if path.exists():
@@ -180,7 +119,7 @@ class Vault:
         (``UnsafeParameters``) before it runs, unless ``allow_costly_kdf``.
         """
         path = Path(path)
-        blob = _read(path)
+        blob = read_vault_file(path)
         try:
             header, ad, sealed = fmt.parse(blob)
             kek = header.kdf.derive(passphrase, header.salt, allow_costly=allow_costly_kdf)
@@ -228,7 +167,7 @@ class Vault:
 
     def _read_current(self) -> Any:
         self._require_key()
-        header, ad, sealed = fmt.parse(_read(self.path))
+        header, ad, sealed = fmt.parse(read_vault_file(self.path))
         if header.key_section() != self._header.key_section():
             raise WrongPassphrase(
                 "the vault's passphrase was changed by another process",
@@ -256,7 +195,7 @@ class Vault:
         """
         if getattr(self._local, "active", False):
             raise RuntimeError("vault transactions do not nest")
-        lock = _FileLock(self.lock_path)
+        lock = FileLock(self.lock_path)
         lock.acquire(timeout)
         self._local.active = True
         try:
@@ -287,7 +226,7 @@ class Vault:
         salt = os.urandom(fmt.SALT_SIZE)
         kek = kdf.derive(new_passphrase, salt, allow_costly=allow_costly_kdf)
         data_key = bytearray(os.urandom(fmt.KEY_SIZE))
-        lock = _FileLock(self.lock_path)
+        lock = FileLock(self.lock_path)
         lock.acquire(timeout)
         try:
             self._read_current()
@@ -295,7 +234,7 @@ class Vault:
             self._write(fmt.seal_plaintext(header, data_key, self._plaintext), keep_backup=False)
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.backup_path)
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
             old, self._key, self._header = self._key, data_key, header
             for i in range(len(old)):
                 old[i] = 0
@@ -342,15 +281,15 @@ class Vault:
                 self._step("backup-made")
             os.replace(tmp, self.path)
             self._step("replaced")
-            _fsync_dir(directory)
+            fsync_dir(directory)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            raise _os_error(exc, "writing", self.path) from None
+            raise os_error(exc, "writing", self.path) from None
 
     def _clean_stale_temps(self) -> None:
         """Remove temp files left by a crashed writer (only when nobody holds the lock)."""
-        lock = _FileLock(self.lock_path)
+        lock = FileLock(self.lock_path)
         try:
             if not lock.acquire(0, blocking=False):
                 return
@@ -364,50 +303,4 @@ class Vault:
             lock.release()
 
 
-def lock_path_for(path: Path) -> Path:
-    """The lock file that belongs to the vault at ``path``."""
-    return path.with_name(path.name + ".lock")
-
-
-def backup_path_for(path: Path) -> Path:
-    """The backup file that belongs to the vault at ``path``."""
-    return path.with_name(path.name + ".bak")
-
-
-def _ensure_directory(directory: Path) -> None:
-    """Create ``directory`` and its missing parents, each 0700 (whatever the umask).
-
-    ``Path.mkdir(parents=True)`` gives the parents the default mode, 0777 under umask 000.
-    """
-    missing: list[Path] = []
-    current = directory
-    while not current.is_dir():
-        missing.append(current)
-        if current.parent == current:
-            break
-        current = current.parent
-    for part in reversed(missing):
-        try:
-            part.mkdir(mode=0o700)  # the umask can only narrow this
-        except FileExistsError:
-            if not part.is_dir():
-                raise _os_error(
-                    OSError(errno.ENOTDIR, "Not a directory"), "creating the directory", part
-                ) from None
-        except OSError as exc:
-            raise _os_error(exc, "creating the directory", part) from None
-
-
-def _read(path: Path) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            return f.read(256 * 1024 * 1024)
-    except FileNotFoundError:
-        raise VaultNotFound(
-            f"no vault at {path}", hint="create one with 'tokendesk init'"
-        ) from None
-    except OSError as exc:
-        raise _os_error(exc, "reading", path) from None
-
-
-__all__ = ["Vault", "backup_path_for", "lock_path_for"]
+__all__ = ["Vault"]
