@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.dovecot import free_port, make_ca, make_server_cert
 from tests.support.fixtures_mail import PASSWORD, PASSWORD_USER
+from tests.support.loopback import free_port, make_ca, make_server_cert
 from tests.support.tls import tls_listener
 from tui.core.errors import Action, NextStep
 from tui.core.mail.client import Credential, MailClient

@@ -12,7 +12,7 @@ import socket
 
 import pytest
 
-from tests.support.dovecot import make_ca, make_server_cert
+from tests.support.loopback import make_ca, make_server_cert
 from tests.support.tls import tls_listener
 from tui.core.errors import TransientError
 from tui.core.oauth.device import DeviceFlow

@@ -46,7 +46,9 @@ import time
 import uuid
 from pathlib import Path
 
-HOST = "127.0.0.1"
+from tests.support.dovecot_conf import oauth_conf, write_conf
+from tests.support.loopback import HOST, free_port, make_ca, make_server_cert
+
 DEFAULT_PASSWORDS = {"pat@example.test": "correct horse battery staple"}
 
 
@@ -66,62 +68,6 @@ def find_binary(name: str) -> str:
             f"{name!r} not found: install Debian's dovecot-imapd (apt-get install -y dovecot-imapd)"
         )
     return found
-
-
-def free_port() -> int:
-    """A currently free TCP port on 127.0.0.1 (the kernel picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def _openssl(*args: str, cwd: Path) -> None:
-    subprocess.run(
-        ["openssl", *args], cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-
-
-def make_ca(directory: Path, name: str = "tokendesk test CA") -> tuple[Path, Path]:
-    """Create a self-signed CA in ``directory``; return ``(cert, key)`` paths."""
-    directory.mkdir(parents=True, exist_ok=True)
-    cert, key = directory / "ca.crt", directory / "ca.key"
-    _openssl(
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", key.name, "-out", cert.name, "-days", "3650", "-subj", f"/CN={name}",
-        "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-        cwd=directory,
-    )  # fmt: skip
-    return cert, key
-
-
-def make_server_cert(
-    directory: Path,
-    ca: tuple[Path, Path],
-    names: tuple[str, ...] = ("localhost", "127.0.0.1"),
-    stem: str = "server",
-) -> tuple[Path, Path]:
-    """Issue a server certificate signed by ``ca`` for DNS names/IP addresses ``names``."""
-    san = ",".join(
-        (f"IP:{n}" if n.replace(".", "").isdigit() or ":" in n else f"DNS:{n}") for n in names
-    )
-    cert, key, csr = directory / f"{stem}.crt", directory / f"{stem}.key", directory / f"{stem}.csr"
-    ext = directory / f"{stem}.ext"
-    ext.write_text(
-        f"subjectAltName={san}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n"
-    )
-    _openssl(
-        "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", key.name, "-out", csr.name, "-subj", f"/CN={names[0]}",
-        cwd=directory,
-    )  # fmt: skip
-    _openssl(
-        "x509", "-req", "-in", csr.name, "-CA", str(ca[0]), "-CAkey", str(ca[1]),
-        "-CAcreateserial", "-out", cert.name, "-days", "825", "-extfile", ext.name,
-        cwd=directory,
-    )  # fmt: skip
-    csr.unlink()
-    return cert, key
 
 
 def _mail_owner() -> tuple[int, int, str, str]:
@@ -245,7 +191,7 @@ class Dovecot:
         users.write_text("".join(f"{u}:{{PLAIN}}{p}::::::\n" for u, p in self.passwords.items()))
         users.chmod(0o644)
         oauth = self.root / "oauth2.conf.ext"
-        oauth.write_text(self._oauth_conf())
+        oauth.write_text(oauth_conf(self))
         oauth.chmod(0o644)
 
         last_error: Exception | None = None
@@ -264,9 +210,9 @@ class Dovecot:
             ports += [
                 p for p in (self.plain_port, self.plain_pop3_port, self.plain_submission_port) if p
             ]
-            self._confs = [self._write_conf("main", tls=True)]
+            self._confs = [write_conf(self, "main", tls=True)]
             if self.no_starttls:
-                self._confs.append(self._write_conf("plain", tls=False))
+                self._confs.append(write_conf(self, "plain", tls=False))
             try:
                 for conf in self._confs:
                     self._procs.append(
@@ -353,132 +299,3 @@ class Dovecot:
         """Make Dovecot's index match files written directly into the user's maildirs."""
         self.chown_mail(self.mail_root / user)
         self.doveadm("force-resync", "-u", user, folder)
-
-    # -- configuration ---------------------------------------------------------------------
-
-    def _oauth_conf(self) -> str:
-        url = self.introspection_url or "http://127.0.0.1:9/introspect"
-        return (
-            "introspection_mode = post\n"
-            f"introspection_url = {url}\n"
-            "force_introspection = yes\n"
-            f"username_attribute = {self.username_attribute}\n"
-            "active_attribute = active\n"
-            "active_value = true\n"
-            "timeout_msecs = 10000\n"
-        )
-
-    def _write_conf(self, name: str, *, tls: bool) -> Path:
-        root = self.root
-        chroot = "" if os.geteuid() == 0 else "  chroot =\n"  # chroot needs root
-
-        def listener(name: str, port: int | None, *, implicit: bool = False) -> str:
-            ssl_line = "    ssl = yes\n" if implicit else ""
-            return (
-                f"  inet_listener {name} {{\n    address = {HOST}\n    port = {port or 0}\n"
-                f"{ssl_line}  }}\n"
-            )
-
-        if tls:
-            listeners = listener("imap", self.imap_port) + listener(
-                "imaps", self.imaps_port, implicit=True
-            )
-            pop3 = listener("pop3", self.pop3_port) + listener(
-                "pop3s", self.pop3s_port, implicit=True
-            )
-            submission = listener("submission", self.submission_port) + listener(
-                "submissions", self.submissions_port, implicit=True
-            )
-        else:
-            listeners = listener("imap", self.plain_port) + listener("imaps", 0)
-            pop3 = listener("pop3", self.plain_pop3_port) + listener("pop3s", 0)
-            submission = listener("submission", self.plain_submission_port) + listener(
-                "submissions", 0
-            )
-        protocols = "imap"
-        services = ""
-        if self.pop3:
-            protocols += " pop3"
-            services += f"pop3_uidl_format = %08Xu%08Xv\nservice pop3-login {{\n{chroot}{pop3}}}\n"
-        if self.relay_port:
-            protocols += " submission"
-            services += (
-                "hostname = localhost\n"
-                f"submission_relay_host = {HOST}\n"
-                f"submission_relay_port = {self.relay_port}\n"
-                "submission_relay_trusted = yes\n"
-                "submission_relay_ssl = no\n"
-                f"service submission-login {{\n{chroot}{submission}}}\n"
-            )
-        ssl_conf = (
-            f"ssl = yes\nssl_cert = <{self.cert_file}\nssl_key = <{self.key_file}\n"
-            "ssl_min_protocol = TLSv1.2\n"
-            if tls
-            else "ssl = no\n"
-        )
-        debug = "auth_debug = yes\nmail_debug = yes\n" if self.debug else ""
-        if os.geteuid() != 0:  # unprivileged master: every service runs as this user
-            debug += (
-                f"default_internal_user = {self.user_name}\n"
-                f"default_login_user = {self.user_name}\n"
-                f"default_internal_group = {self.group_name}\n"
-            )
-        text = f"""# generated by tests/support/dovecot.py
-instance_name = {self.instance}-{name}
-base_dir = {root}/run-{name}
-state_dir = {root}/state-{name}
-log_path = {root}/log/{name}.log
-listen = {HOST}
-protocols = {protocols}
-{ssl_conf}disable_plaintext_auth = no
-auth_mechanisms = plain login xoauth2 oauthbearer
-auth_failure_delay = 0
-auth_verbose = yes
-{debug}mail_location = maildir:{root}/mail/%u
-mail_uid = {self.uid}
-mail_gid = {self.gid}
-first_valid_uid = {min(self.uid, 500)}
-first_valid_gid = 0
-mail_fsync = never
-maildir_very_dirty_syncs = yes
-namespace inbox {{
-  inbox = yes
-  separator = /
-}}
-service imap-login {{
-{chroot}{listeners}}}
-{services}service anvil {{
-{chroot}  unix_listener anvil-auth-penalty {{
-    mode = 0
-  }}
-}}
-service auth {{
-  idle_kill = 1 hours
-}}
-service stats {{
-  unix_listener stats-reader {{
-    mode = 0600
-  }}
-  unix_listener stats-writer {{
-    mode = 0666
-  }}
-}}
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/users
-  mechanisms = plain login
-}}
-passdb {{
-  driver = oauth2
-  mechanisms = xoauth2 oauthbearer
-  args = {root}/oauth2.conf.ext
-}}
-userdb {{
-  driver = static
-  args = uid={self.uid} gid={self.gid} home={root}/home/%u allow_all_users=yes
-}}
-"""
-        conf = root / f"dovecot-{name}.conf"
-        conf.write_text(text)
-        conf.chmod(0o644)
-        return conf

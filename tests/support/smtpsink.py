@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from tests.support.dovecot import HOST, free_port
+from tests.support.loopback import HOST, free_port
 
 
 @dataclass(frozen=True)
