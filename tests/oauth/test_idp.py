@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from tests.support.fixtures_vault import REPO
-from tests.support.idp import CONFIDENTIAL_CLIENT, PUBLIC_CLIENT, s256
+from tests.support.idp import CONFIDENTIAL_CLIENT, PUBLIC_CLIENT
+from tests.support.idp_records import s256
 
 
 def authorize(idp, verifier="v" * 50, redirect="http://127.0.0.1:9/cb", **extra):

@@ -28,7 +28,6 @@ Mixed into ``tests.support.idp.TestIdP``. Knobs (plain attributes):
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -36,12 +35,10 @@ import secrets
 import time
 from typing import Any
 
+from tests.support.idp_records import b64url
+
 OIDC_SUFFIX = "/.well-known/openid-configuration"
 RFC8414_PREFIX = "/.well-known/oauth-authorization-server"
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 class LifecycleMixin:
@@ -131,10 +128,10 @@ class LifecycleMixin:
             "exp": int(now + life),
             "jti": secrets.token_urlsafe(12),
         }
-        head = _b64url(json.dumps({"alg": "HS256", "typ": "at+jwt"}).encode())
-        body = _b64url(json.dumps(claims).encode())
+        head = b64url(json.dumps({"alg": "HS256", "typ": "at+jwt"}).encode())
+        body = b64url(json.dumps(claims).encode())
         mac = hmac.new(self._jwt_key, f"{head}.{body}".encode(), hashlib.sha256).digest()
-        return f"{head}.{body}.{_b64url(mac)}"
+        return f"{head}.{body}.{b64url(mac)}"
 
     def _granted_scope(self, scope: str) -> str:
         return " ".join(s for s in scope.split() if s not in self.granted_scope_drop)
