@@ -3,8 +3,9 @@
 A read timeout never fires while a server keeps trickling, and imaplib reads an announced
 literal whole, so an endless LIST or a ``{3000000000}`` literal grew without limit.
 `Budget` gives each operation (started by ``transport.Guard.op``) an overall deadline and a
-byte cap; `BoundedReader` applies it to a socket's receiving side (IMAP here; POP3 and SMTP
-can wrap their sockets the same way); `bound_imaplib` puts an imaplib connection under it.
+byte cap; `BoundedReader` applies it to a socket's receiving side (POP3's
+`transport.Stream` and SMTP's replies read through one); `bound_imaplib` puts an imaplib
+connection under it.
 """
 
 from __future__ import annotations

@@ -9,19 +9,23 @@
   login retried once (`tui.core.mail.auth.login_with_refresh`). Passwords use AUTH PLAIN
   (UTF-8 safe) when offered, else LOGIN.
 - Replies are bounded: a line is at most `tui.core.mail.transport.MAX_LINE` bytes and a
-  reply at most `MAX_REPLY_LINES` lines (smtplib alone accepts any number).
+  reply at most `MAX_REPLY_LINES` lines (smtplib alone accepts any number), and every
+  read is under the operation's `tui.core.mail.bounds.Budget` (an overall deadline and a
+  byte cap, as for IMAP and POP3): a server that trickles a reply is cut off in time.
 - Errors are `tui.core.errors.MailError` subclasses with secrets redacted, like IMAP's.
 """
 
 from __future__ import annotations
 
 import base64
+import io
 import smtplib
 from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
 from tui.core.mail.auth import Credential, login_with_refresh, oauth_status, sasl_initial_response
+from tui.core.mail.bounds import BoundedReader, Budget
 from tui.core.mail.errors import (
     MailAuthenticationFailed,
     MailError,
@@ -46,16 +50,19 @@ MAX_REPLY_LINES = 100
 
 
 class _BoundedReplies:
-    """smtplib's ``getreply`` with a bound on the number of lines of one reply."""
+    """smtplib's ``getreply`` with a bound on the number of lines of one reply, reading
+    through a `BoundedReader` under ``budget`` (the `Guard`'s, set before connecting)."""
 
     file: Any
     sock: Any
     close: Callable[[], None]  # smtplib.SMTP's (annotation only: not shadowed)
+    budget: Budget
 
     def getreply(self) -> tuple[int, bytes]:
         resp: list[bytes] = []
         if self.file is None:
-            self.file = self.sock.makefile("rb")
+            # smtplib drops ``file`` after STARTTLS, so the TLS socket is wrapped anew.
+            self.file = io.BufferedReader(BoundedReader(self.sock, self.budget), 65536)
         while True:
             try:
                 line = self.file.readline(MAX_LINE + 1)
@@ -184,10 +191,13 @@ class SmtpSender:
         ctx = tls_context(self.ca_file)
         with self._guard.op("connecting"):
             implicit = self.protocol == "smtps"
+            bounded: _SMTP | _SMTPS
             if implicit:
-                smtp: smtplib.SMTP = _SMTPS(timeout=self.timeout, context=ctx)
+                bounded = _SMTPS(timeout=self.timeout, context=ctx)
             else:
-                smtp = _SMTP(timeout=self.timeout)
+                bounded = _SMTP(timeout=self.timeout)
+            bounded.budget = self._guard.budget
+            smtp: smtplib.SMTP = bounded
             self._smtp = smtp
             smtp._host = self.host  # type: ignore[attr-defined]  # TLS name; set by __init__ only
             code, banner = smtp.connect(self.host, self.port)
