@@ -22,14 +22,15 @@ from __future__ import annotations
 
 import base64
 import socket
-import threading
 import time
 from typing import Any
+
+from tests.support.loopback import SessionServer
 
 OK_MESSAGE = b"From: a@example.test\r\nSubject: hi\r\n\r\nbody\r\n"
 
 
-class HostileImap:
+class HostileImap(SessionServer):
     """See the module docstring; knobs are plain attributes."""
 
     def __init__(self, text: str = "", **knobs: Any) -> None:
@@ -41,33 +42,7 @@ class HostileImap:
         self.fetch_mode = ""
         self.trickle = 0.0
         self.sent_bytes = 0
-        for key, value in knobs.items():
-            if not hasattr(self, key):
-                raise AttributeError(key)
-            setattr(self, key, value)
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self.port: int = self._sock.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    def __enter__(self) -> HostileImap:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._sock.close()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._session, args=(conn,), daemon=True).start()
+        super().__init__(**knobs)
 
     # ------------------------------------------------------------------ one session
     def _session(self, conn: socket.socket) -> None:

@@ -17,15 +17,16 @@ the hostile reply sent. Sessions run in daemon threads; ``stop()`` ends them.
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from typing import Any
+
+from tests.support.loopback import SessionServer
 
 LINE = 8000
 """Payload bytes of one ``huge`` continuation line (below the client's 8192-byte line cap)."""
 
 
-class HostileSmtp:
+class HostileSmtp(SessionServer):
     """See the module docstring; knobs are plain attributes."""
 
     def __init__(self, mode: str, stage: str = "greeting", **knobs: Any) -> None:
@@ -34,33 +35,7 @@ class HostileSmtp:
         self.trickle = 0.05
         self.huge_bytes = 4 * 1024 * 1024
         self.sent_bytes = 0
-        for key, value in knobs.items():
-            if not hasattr(self, key):
-                raise AttributeError(key)
-            setattr(self, key, value)
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self.port: int = self._sock.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    def __enter__(self) -> HostileSmtp:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._sock.close()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._session, args=(conn,), daemon=True).start()
+        super().__init__(**knobs)
 
     def _session(self, conn: socket.socket) -> None:
         conn.settimeout(30)

@@ -1,4 +1,4 @@
-"""What every loopback TLS server in the tests needs: a free port and a private CA.
+"""What every loopback server in the tests needs: a free port, a private CA, a session loop.
 
 `make_ca` and `make_server_cert` run ``openssl`` (EC P-256 keys) into a directory; the
 server certificate names ``localhost`` and ``127.0.0.1`` unless told otherwise.
@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import threading
 from pathlib import Path
+from typing import Any
 
-__all__ = ["HOST", "free_port", "make_ca", "make_server_cert"]
+__all__ = ["HOST", "SessionServer", "free_port", "make_ca", "make_server_cert"]
 
 HOST = "127.0.0.1"
 
@@ -70,3 +72,44 @@ def make_server_cert(
     )  # fmt: skip
     csr.unlink()
     return cert, key
+
+
+class SessionServer:
+    """A TCP server on 127.0.0.1 that runs `_session` for each connection in a daemon thread.
+
+    Subclasses set their knobs (plain attributes) before calling ``__init__`` with the
+    caller's ``knobs``, which may only change existing ones. Use as a context manager.
+    """
+
+    def __init__(self, **knobs: Any) -> None:
+        for key, value in knobs.items():
+            if not hasattr(self, key):
+                raise AttributeError(key)
+            setattr(self, key, value)
+        self._sock = socket.create_server((HOST, 0))
+        self.port: int = self._sock.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self) -> Any:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop accepting and tell the sessions to end."""
+        self._stop.set()
+        self._sock.close()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._session, args=(conn,), daemon=True).start()
+
+    def _session(self, conn: socket.socket) -> None:
+        raise NotImplementedError
