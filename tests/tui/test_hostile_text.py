@@ -73,3 +73,17 @@ async def test_inbox_folder_names_and_select_error(open_session, tui_app) -> Non
             text = screen_text(app)
             assert "U7" in text and "reversed" in text
             _clean(app, "inbox")
+
+
+async def test_notifications_show_markup_literally(idp, open_session, tui_app) -> None:
+    """A toast naming something a user typed (a component called ``[@click=app.quit]``)
+    shows it as typed: markup is off unless a caller asks for it."""
+    app = tui_app(session=open_session(idp_records(idp)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await main_ready(app, pilot)
+        app.notify("Saved [b]x[/b] [@click=app.quit]go[/]")
+        await pilot.pause(0.1)
+        shown = list(app._notifications)[-1]
+        assert shown.markup is False
+        assert "[@click=app.quit]go[/]" in str(shown.message)
+        assert app.is_running

@@ -85,10 +85,11 @@ class TokendeskApp(App[int]):
         title: str = "",
         severity: SeverityLevel = "information",
         timeout: float | None = None,
-        markup: bool = True,
+        markup: bool = False,
     ) -> None:
         """Every notification (screens' and widgets' too) goes through the core sanitizer:
-        a backstop, so no server text can drive the terminal from a toast."""
+        a backstop, so no server text can drive the terminal from a toast. Markup is off
+        unless a caller asks for it, so names typed by users show literally too."""
         super().notify(
             sanitize(message, multiline=True),
             title=sanitize(title),
