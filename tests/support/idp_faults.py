@@ -8,10 +8,16 @@
   (``expires_in`` 1e300, an object as ``access_token``, JSON nested a million deep...).
 
 None of them changes the IdP's state: the refresh token sent stays valid.
+
+``changed_token_replies(idp, token_type=OMIT, ...)`` is the other kind: the IdP's real token
+replies (every grant, real tokens) with fields replaced or left out, like a provider that
+deviates from RFC 6749 section 5.1.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 FAULTS = ("trickle", "huge", "reply")
@@ -46,3 +52,28 @@ def serve(handler: Any, fault: str) -> None:
             waited += idp.trickle_seconds
     except OSError:
         return  # the client hung up, as it should
+
+
+OMIT: Any = object()
+"""A field value for ``changed_token_replies``: leave the field out."""
+
+
+@contextlib.contextmanager
+def changed_token_replies(idp: Any, **fields: Any) -> Iterator[None]:
+    """For the block, every token reply of ``idp`` has ``fields`` set (or left out: OMIT)."""
+    real = idp._token_response
+
+    def changed(tok: Any) -> dict[str, Any]:
+        body: dict[str, Any] = real(tok)
+        for key, value in fields.items():
+            if value is OMIT:
+                body.pop(key, None)
+            else:
+                body[key] = value
+        return body
+
+    idp._token_response = changed
+    try:
+        yield
+    finally:
+        del idp._token_response  # the class's method again

@@ -219,11 +219,16 @@ class Session:
             journal.discard()
         self._records = records
 
-    def reserve_commit(self) -> None:
+    def reserve_commit(self, unspent: str) -> None:
         """Inside ``edit``: make sure what a server commits to next can be kept.
 
-        Call it before an irreversible request (spending a refresh token): it reserves the
-        space to save the vault and to journal the reply, so a full disk fails here.
+        Call it before an irreversible request (spending a refresh token, redeeming an
+        authorization or device code): it reserves the space to save the vault and to
+        journal the reply, so a full disk fails here.
+
+        Args:
+            unspent: what the failure leaves unspent, for its message
+                ("the refresh token was not spent").
 
         Raises:
             OperationFailed: no space or no write access beside the vault.
@@ -232,7 +237,7 @@ class Session:
             self._local.journal.reserve()
         except VaultError as exc:
             raise OperationFailed(
-                f"{exc.message}; the refresh token was not spent and the tokens are unchanged",
+                f"{exc.message}; {unspent} and the tokens are unchanged",
                 advice=exc.hint or "free some space beside the vault, then try again",
             ) from None
 

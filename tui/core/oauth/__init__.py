@@ -3,7 +3,8 @@
 No Textual here: the CLI and the TUI drive the same objects. Modules:
 
 * ``tokens``: ``fresh_token(session, name_or_var, env, force=False) -> TokenRecord``
-  (locked, rotation-safe refresh), ``store_grant``, ``record_from_reply``, ``sasl_string``.
+  (locked, rotation-safe refresh), ``redeem_grant`` (the first tokens, journaled the same
+  way), ``token_type_of``, ``record_from_reply``, ``sasl_string``.
 * ``flow``: ``AuthorizationAttempt`` (authorization code + PKCE S256 + state + RFC 9207 ``iss``)
   with its loopback callback (``callback``) and the pasted-URL alternative.
 * ``device``: ``DeviceFlow`` (RFC 8628) with a terminal QR code.

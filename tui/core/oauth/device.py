@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tui.core.errors import (
@@ -139,11 +140,14 @@ class DeviceFlow:
                 next_step=self._again(),
             )
         self.polls += 1
-        started = time.time()
-        try:
-            reply = protocol.poll_device(
+
+        def request() -> dict[str, Any]:
+            return protocol.poll_device(
                 self.component, self._device_code, timeout=self._http_timeout
             )
+
+        try:
+            return self._redeem(request)
         except protocol.OAuthErrorReply as err:
             if err.error == "authorization_pending":
                 return None
@@ -172,7 +176,6 @@ class DeviceFlow:
                 during="device",
                 status=err.status,
             ) from None
-        return self._store(reply, started)
 
     def wait(self, timeout: float | None = None) -> TokenRecord:
         """Poll until the user finishes on the other device; save and return the tokens."""
@@ -204,13 +207,25 @@ class DeviceFlow:
     def _again(self) -> NextStep:
         return NextStep(Action.AUTHORIZE_DEVICE, self.component.name, self.env)
 
-    def _store(self, reply: dict[str, Any], started: float) -> TokenRecord:
-        from tui.core.oauth.tokens import record_from_reply, store_grant
+    def _redeem(self, request: Callable[[], dict[str, Any]]) -> TokenRecord:
+        """Send one poll; on success save the tokens (journaled: see ``redeem_grant``)."""
+        from tui.core.oauth.tokens import record_from_reply, redeem_grant
 
         if self._cancel.is_set():
             raise AuthorizationFailed("the device authorization was cancelled")
         if self.session is not None and self.env is not None:
-            return store_grant(self.session, self.component.name, self.env, reply, now=started)
+            return redeem_grant(
+                self.session,
+                self.component.name,
+                self.env,
+                request,
+                grant="the device code",
+                cancelled=self._cancel.is_set,
+            )
+        started = time.time()
+        reply = request()
+        if self._cancel.is_set():
+            raise AuthorizationFailed("the device authorization was cancelled")
         return record_from_reply(
             reply, component=self.component, previous=None, now=started, new_grant=True
         )

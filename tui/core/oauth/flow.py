@@ -20,7 +20,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from tui.core.errors import Action, AuthorizationFailed, NextStep, TokendeskError, UsageError
@@ -310,22 +310,32 @@ class AuthorizationAttempt:
 
     def _exchange(self, code: str) -> TokenRecord:
         from tui.core.oauth import protocol
-        from tui.core.oauth.tokens import record_from_reply, store_grant
+        from tui.core.oauth.tokens import record_from_reply, redeem_grant
 
-        started = time.time()
-        reply = protocol.exchange_code(
-            self.component,
-            code=code,
-            code_verifier=self._verifier,
-            redirect_uri=self.redirect_uri,
-            env=self.env,
-            timeout=self._http_timeout,
-        )
-        if self._cancelled:
-            raise AuthorizationFailed("the authorization was cancelled")
+        def request() -> dict[str, Any]:
+            return protocol.exchange_code(
+                self.component,
+                code=code,
+                code_verifier=self._verifier,
+                redirect_uri=self.redirect_uri,
+                env=self.env,
+                timeout=self._http_timeout,
+            )
+
         if self.session is not None and self.env is not None:
-            tok = store_grant(self.session, self.component.name, self.env, reply, now=started)
+            tok = redeem_grant(
+                self.session,
+                self.component.name,
+                self.env,
+                request,
+                grant="the authorization code",
+                cancelled=lambda: self._cancelled,
+            )
         else:
+            started = time.time()
+            reply = request()
+            if self._cancelled:
+                raise AuthorizationFailed("the authorization was cancelled")
             tok = record_from_reply(
                 reply, component=self.component, previous=None, now=started, new_grant=True
             )

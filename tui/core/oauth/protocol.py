@@ -22,6 +22,7 @@ from tui.core.models.oauth import OAuthComponent
 from tui.core.oauth.bounded import bounded_transport
 from tui.core.oauth.classify import classify_oauth_error, transient
 from tui.core.oauth.network import TIMEOUT_VARIABLE, network_failure
+from tui.core.oauth.tokens import token_type_of
 from tui.core.text import one_line
 
 DEFAULT_TIMEOUT = 30.0
@@ -172,8 +173,9 @@ def reply_problem(reply: Any) -> str:
     """What makes a successful token reply unusable ("" when it is fine).
 
     RFC 6749 section 5.1: ``access_token`` and ``token_type`` strings (only Bearer is
-    supported; a missing type is taken as Bearer), ``expires_in`` a positive number of
-    seconds; we also bound the lifetime and the token sizes so the record stays usable.
+    supported; a missing type is taken as Bearer, see ``tokens.token_type_of``),
+    ``expires_in`` a positive number of seconds; we also bound the lifetime and the token
+    sizes so the record stays usable.
     """
     if not isinstance(reply, dict):
         return "is not a JSON object"
@@ -186,9 +188,8 @@ def reply_problem(reply: Any) -> str:
             return f"has a {key} that is not a string"
         if isinstance(value, str) and (len(value) > MAX_TOKEN_CHARS or not value.isprintable()):
             return f"has an unusable {key} (too long or with control characters)"
-    token_type = reply.get("token_type", "Bearer")
-    if not isinstance(token_type, str) or token_type.lower() != "bearer":
-        return f"has token_type {one_line(str(token_type), 40)!r}, not Bearer"
+    if token_type_of(reply) is None:  # absent counts as Bearer: see token_type_of
+        return f"has token_type {one_line(str(reply['token_type']), 40)!r}, not Bearer"
     if reply.get("scope") is not None and not isinstance(reply["scope"], str):
         return "has a scope that is not a string"
     expires_in = reply.get("expires_in")

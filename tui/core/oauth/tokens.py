@@ -11,6 +11,9 @@ is returned, and when the server returns no refresh token the old one is kept.
 A failed refresh records ``last_error``, its advice and the action of its next step on the
 token (and ``needs_reauthorization`` when the grant is gone) and raises:
 ``ReauthorizationNeeded`` (exit 3), ``ConfigurationError``, ``TransientError`` (old tokens kept).
+
+``redeem_grant`` does the same for the first tokens of a sign-in (the code exchange, the
+device poll): lock, reserve space, request, journal, save.
 """
 
 from __future__ import annotations
@@ -20,9 +23,16 @@ import binascii
 import dataclasses
 import json
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from tui.core.errors import ReauthorizationNeeded, TokendeskError, TransientError, UsageError
+from tui.core.errors import (
+    AuthorizationFailed,
+    ReauthorizationNeeded,
+    TokendeskError,
+    TransientError,
+    UsageError,
+)
 from tui.core.models.oauth import OAuthComponent, TokenRecord
 from tui.core.oauth.classify import reauthorize
 
@@ -111,7 +121,7 @@ def _refresh_locked(
                 f"the token of {comp.name!r} in {env!r} expired and there is no refresh token",
                 next_step=reauthorize(comp, env),
             )
-        session.reserve_commit()  # a full disk fails here, before the token is spent
+        session.reserve_commit("the refresh token was not spent")  # before spending it
         started = time.time()
         try:
             reply = protocol.refresh(comp, tok.refresh_token, env=env, timeout=timeout)
@@ -195,9 +205,6 @@ def record_from_reply(
     prev = previous or TokenRecord()
     refresh_token = str(reply["refresh_token"]) if rotated else prev.refresh_token
     claims = decode_id_token(reply.get("id_token")) or prev.id_claims
-    token_type = str(reply.get("token_type") or "Bearer")
-    if token_type.lower() == "bearer":
-        token_type = "Bearer"
     if new_grant:
         issued_at = now if rotated else prev.refresh_token_issued_at
         rotated_at = None
@@ -211,7 +218,7 @@ def record_from_reply(
     return TokenRecord(
         access_token=str(reply["access_token"]),
         refresh_token=refresh_token,
-        token_type=token_type,
+        token_type="Bearer",  # the only type reply_problem lets through (see token_type_of)
         expires_at=expires_at,
         scope=" ".join(str(reply.get("scope") or prev.scope or component.scope).split()),
         id_claims=claims,
@@ -241,18 +248,71 @@ def _refresh_token_expiry(
     return now + seconds if seconds > 0 and seconds < 10 * 365 * 86400 else None
 
 
-def store_grant(
-    session: Session, name: str, env: str, reply: dict[str, Any], *, now: float
-) -> TokenRecord:
-    """Save the tokens of a new authorization for ``name`` in ``env`` (only that env).
+def token_type_of(reply: dict[str, Any]) -> str | None:
+    """The token type of a token reply: ``"Bearer"``, or None when it is not a bearer token.
 
-    A reply without a refresh token (Google on a repeated consent) keeps the old one.
+    RFC 6749 section 5.1 makes ``token_type`` REQUIRED, yet some providers leave it out
+    (Facebook's is the case oauthlib names; requests-oauthlib ships a compliance fix adding
+    it for Weibo). oauthlib takes a missing type as Bearer by the robustness principle, and
+    so do we: such a token can only be meant as a bearer token, and XOAUTH2/OAUTHBEARER send
+    it as one. Refusing it would lock those users out for no safety gain. Only an *absent*
+    key is taken as Bearer: a type that is present must be ``Bearer`` in any case (section
+    5.1 says the value is case insensitive). ``null``, ``""``, ``mac``, ``DPoP`` (a
+    sender-constrained token that is useless without the key proof we do not make) and
+    anything else are refused.
+    """
+    if "token_type" not in reply:
+        return "Bearer"
+    value = reply["token_type"]
+    return "Bearer" if isinstance(value, str) and value.lower() == "bearer" else None
+
+
+def redeem_grant(
+    session: Session,
+    name: str,
+    env: str,
+    request: Callable[[], dict[str, Any]],
+    *,
+    grant: str,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> TokenRecord:
+    """Redeem a new grant with ``request`` (a code exchange or a device poll) and save it.
+
+    A redeemed authorization code or device code cannot be redeemed again, so the first
+    tokens get the refresh token's care: under the vault lock (held only for this one
+    bounded request), space is reserved first, so a full disk fails before anything is
+    redeemed, and the reply is journaled before the save, so a failed save keeps the tokens
+    for the next open instead of costing a new sign-in. A reply without a refresh token
+    (Google on a repeated consent) keeps the old one.
+
+    Args:
+        session: the open vault session.
+        name: the component.
+        env: the environment the tokens are for (only that one changes).
+        request: sends the token request and returns the reply (may raise, e.g. "pending":
+            then nothing is saved).
+        grant: what ``request`` redeems, for the message when nothing could be reserved
+            ("the authorization code").
+        cancelled: True when the user gave up meanwhile: the tokens are then not kept.
+
+    Raises:
+        OperationFailed: no space beside the vault (nothing redeemed), or the save failed
+            (the tokens are in the journal and saved on the next open).
+        AuthorizationFailed: cancelled.
     """
     with session.edit(timeout=LOCK_TIMEOUT) as records:
         comp = records.get_oauth(name)
+        session.reserve_commit(f"{grant} was not redeemed")
+        started = time.time()
+        reply = request()
+        if cancelled():
+            raise AuthorizationFailed("the authorization was cancelled")
         previous = records.token(env, comp.name)
-        tok = record_from_reply(reply, component=comp, previous=previous, now=now, new_grant=True)
+        tok = record_from_reply(
+            reply, component=comp, previous=previous, now=started, new_grant=True
+        )
         records.set_token(env, comp.name, tok)
+        session.commit_token(env, comp.name, tok)  # kept even if the save fails
     return tok
 
 
