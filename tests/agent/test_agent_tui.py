@@ -55,3 +55,19 @@ async def test_indicator_follows_the_agent(agent_setup, monkeypatch):
         assert setup.cli("agent", "lock").returncode == 0
         indicator._poll()
         await _wait(pilot, lambda: str(indicator.content).startswith("Agent: locked"))
+
+
+def test_serves_only_an_unlocked_agent_of_the_same_vault(tmp_path):
+    from tui.core.agent.presence import serves
+
+    vault = tmp_path / "v.tokendesk"
+    vault.write_bytes(b"")
+    link = tmp_path / "link.tokendesk"
+    link.symlink_to(vault)
+    assert serves({"locked": False, "vault": str(vault)}, vault)
+    assert serves({"locked": False, "vault": str(vault)}, link)  # the same file
+    assert not serves(None, vault)
+    assert not serves({"locked": True, "vault": str(vault)}, vault)
+    assert not serves({"locked": False, "vault": str(tmp_path / "other")}, vault)
+    assert not serves({"vault": str(vault)}, vault)  # no word on the lock: not trusted
+    assert not serves({"locked": False, "vault": 42}, vault)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from tests.agent.conftest import agent_setup  # noqa: F401 - a fixture: real agents
 from tests.support.fixtures_vault import CHEAP_KDF, PASSPHRASE
 from tui.app.app import TokendeskApp, make_app
 from tui.core.models.mail import MailComponent

@@ -6,6 +6,8 @@ screen (or the create-vault screen when the file does not exist); the key deriva
 in a worker. While it runs, every authorized component of the current environment is
 refreshed when it stops being fresh, through ``tui.core.oauth.tokens.fresh_token`` (the same
 locked refresh as the CLI); changes other processes make to the vault are picked up too.
+While an unlocked agent holds the same vault, that schedule waits: the agent refreshes and
+the app re-reads the vault when the agent saves (``tui.core.agent.presence``).
 """
 
 from __future__ import annotations
@@ -71,6 +73,9 @@ class TokendeskApp(App[int]):
         self.main_screen: MainScreen | None = None
         self.schedule = RefreshSchedule()
         self._vault_stamp: tuple[int, int] | None = None
+        self.agent_keeps_fresh = False
+        """True while a running, unlocked agent holds this vault: the background schedule
+        leaves refreshing to it (manual refreshes and sign-ins still run here)."""
         self.keymap: dict[str, str] = {}
         """The user's keymap (binding id -> keys) as applied with ``set_keymap``."""
         self.on_exit: dict[int, Callable[[], None]] = {}
@@ -185,12 +190,16 @@ class TokendeskApp(App[int]):
     def _background_refresh(self) -> None:
         from textual.worker import get_current_worker
 
+        from tui.core.agent.presence import serving_agent
         from tui.core.oauth.tokens import fresh_token
 
         session = self.session
         if session is None:
             return
         worker = get_current_worker()
+        # Asked first: the agent re-reads the vault when asked, so an edit saved here is in
+        # its plan before ours is skipped.
+        self.agent_keeps_fresh = serving_agent(self.vault_path) is not None
         changed = False
         stamp = self._stamp()
         if stamp != self._vault_stamp:
@@ -201,7 +210,8 @@ class TokendeskApp(App[int]):
                 self._report(("", "reload"), f"Could not re-read the vault: {failure_text(exc)}")
             self._vault_stamp = stamp
         # Every environment, not only the current one: each has its own badges.
-        for key in self.schedule.due(session.records, self.clock()):
+        due = [] if self.agent_keeps_fresh else self.schedule.due(session.records, self.clock())
+        for key in due:
             if worker.is_cancelled:
                 break
             env, name = key

@@ -15,7 +15,7 @@ from textual import on, work
 from textual.message import Message
 from textual.widgets import Static
 
-from tui.core.agent import client
+from tui.core.agent.presence import agent_status
 from tui.core.agent.summary import agent_summary
 
 POLL_SECONDS = 5.0
@@ -53,9 +53,7 @@ class AgentIndicator(Static):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="agent", description="agent")
     def _poll(self) -> None:
-        reply = client.request({"op": "status"})
-        status = reply.get("status") if reply else None
-        self.post_message(self.Polled(status if isinstance(status, dict) else None))
+        self.post_message(self.Polled(agent_status()))
 
     @on(Polled)
     def _show(self, message: Polled) -> None:

@@ -104,18 +104,20 @@ class Agent:
             return None
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
-    def check_vault(self) -> None:
-        """Re-read the vault if another process replaced it since the last look."""
+    def check_vault(self) -> bool:
+        """Re-read the vault if another process replaced it since the last look; True when
+        the records were re-read (or the agent locked itself over a new passphrase)."""
         current = self._vault_stat()
         if current == self._stat or current is None:
-            return
+            return False
         if not self._refresh_lock.acquire(blocking=False):
-            return  # a refresh is saving right now; it leaves the records current
-        changed_passphrase = False
+            return False  # a refresh is saving right now; it leaves the records current
+        changed_passphrase = reread = False
         try:
             if self.session is not None:
                 self.session.reload()
                 self._stat = self._vault_stat()
+                reread = True
         except WrongPassphrase:
             changed_passphrase = True
         except VaultError as exc:
@@ -124,6 +126,7 @@ class Agent:
             self._refresh_lock.release()
         if changed_passphrase:
             self.lock("the vault's passphrase was changed; start the agent again")
+        return reread or changed_passphrase
 
     # -------------------------------------------------------------- schedule
     def infos(self) -> list[TokenInfo]:
@@ -233,6 +236,11 @@ class Agent:
             if op == "token":
                 return self._token(request)
             if op == "status":
+                # A face that leaves refreshing to the agent asks this every few seconds:
+                # an edit it just saved (a new sign-in, a removed component) is planned now
+                # rather than at the loop's next wake-up.
+                if self.check_vault():
+                    self._wake.set()
                 return {"ok": True, "status": self.status()}
             if op == "ping":
                 return {"ok": True, "locked": self.session is None, "pid": os.getpid()}
