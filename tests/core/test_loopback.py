@@ -10,6 +10,7 @@ import pytest
 
 from tui.core.errors import ValidationError
 from tui.core.mail.errors import MailPlaintextRefused
+from tui.core.mail.settings import ConnectionSettings
 from tui.core.mail.transport import secure_mode
 from tui.core.models.base import is_loopback_host
 from tui.core.models.mail import MailComponent
@@ -44,5 +45,5 @@ def test_plaintext_imap_to_a_localhost_subdomain_is_refused():
         MailComponent(name="M", host="evil.localhost", protocol="imap", allow_plaintext=True,
                       auth="password", username="u", password="p")  # fmt: skip
     with pytest.raises(MailPlaintextRefused):
-        secure_mode(host="evil.localhost", port=143, implicit=False, starttls_offered=False,
-                    allow_plaintext=True, secure_protocol="imaps")  # fmt: skip
+        settings = ConnectionSettings("evil.localhost", 143, "imap", allow_plaintext=True)
+        secure_mode(settings, starttls_offered=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tests.support.fixtures_mail import (
@@ -9,6 +11,7 @@ from tests.support.fixtures_mail import (
     OAUTH_USER,
     PASSWORD,
     PASSWORD_USER,
+    imaps_settings,
 )
 from tui.core.errors import Action, NextStep, ReauthorizationNeeded
 from tui.core.mail.client import Credential, MailClient
@@ -31,7 +34,7 @@ def test_oauth_login_with_a_token_from_the_idp(mail_vault, dovecot, corpus, name
     introspections = mail_vault.idp.stats["introspect"]
     with open_client(session, name) as client:
         assert client.info.tls == tls and client.info.tls_version in ("TLSv1.3", "TLSv1.2")
-        assert client.username == OAUTH_USER  # imaps-x has none: taken from the id_token
+        assert client.settings.username == OAUTH_USER  # imaps-x has none: taken from the id_token
         assert client.page("INBOX").total == len(corpus)
     assert mail_vault.idp.stats["introspect"] == introspections + 1  # Dovecot really asked
     assert f"method={mechanism}" in dovecot.log(200)
@@ -65,7 +68,7 @@ def test_rejected_token_after_refresh_is_an_auth_failure(mail_vault):
     """A token for another account: the refresh cannot help, and the error says so."""
     session = mail_vault.session()
     client, credential = client_for(session, "imaps-x")
-    client.username = "someone-else@example.test"
+    client = MailClient(replace(client.settings, username="someone-else@example.test"))
     refreshes = mail_vault.idp.stats["refresh"]
     with client, pytest.raises(MailAuthenticationFailed, match="freshly refreshed") as err:
         client.connect()
@@ -77,7 +80,7 @@ def test_rejected_token_after_refresh_is_an_auth_failure(mail_vault):
 
 def test_password_user(mail_vault, corpus):
     with open_client(mail_vault.session(), "password") as client:  # host "localhost"
-        assert client.username == PASSWORD_USER
+        assert client.settings.username == PASSWORD_USER
         page = client.page("INBOX")
         assert page.total == len(corpus)
         assert "Bulk" not in {f.name for f in client.folders()}
@@ -85,9 +88,7 @@ def test_password_user(mail_vault, corpus):
 
 def test_wrong_password_shows_server_text_without_the_password(dovecot):
     secret = "wrong-password-9f8e7d"
-    client = MailClient(
-        dovecot.host, dovecot.imaps_port, username=PASSWORD_USER, ca_file=str(dovecot.ca_file)
-    )
+    client = MailClient(imaps_settings(dovecot, PASSWORD_USER))
     with client, pytest.raises(MailAuthenticationFailed) as err:
         client.connect()
         client.login(Credential.password(secret))
@@ -99,13 +100,7 @@ def test_wrong_password_shows_server_text_without_the_password(dovecot):
 @pytest.mark.parametrize("sasl", ["xoauth2", "oauthbearer"])
 def test_bad_token_fails_clearly_and_is_redacted(dovecot, sasl):
     token = "at_not-a-real-token-0123456789"
-    client = MailClient(
-        dovecot.host,
-        dovecot.imaps_port,
-        username=OAUTH_USER,
-        sasl=sasl,
-        ca_file=str(dovecot.ca_file),
-    )
+    client = MailClient(imaps_settings(dovecot, OAUTH_USER, sasl=sasl))
     with client, pytest.raises(MailAuthenticationFailed) as err:
         client.connect()
         client.login(Credential.token(token))
@@ -118,9 +113,7 @@ def test_bad_token_fails_clearly_and_is_redacted(dovecot, sasl):
 def test_wrong_password_then_right_one_on_a_new_connection(dovecot):
     """No auth penalty delays the next login (the test server disables it)."""
     for secret, ok in (("nope", False), (PASSWORD, True)):
-        client = MailClient(
-            dovecot.host, dovecot.imaps_port, username=PASSWORD_USER, ca_file=str(dovecot.ca_file)
-        )
+        client = MailClient(imaps_settings(dovecot, PASSWORD_USER))
         with client:
             client.connect()
             if ok:

@@ -10,11 +10,12 @@ from tui.core.mail import bounds
 from tui.core.mail.auth import Credential
 from tui.core.mail.client import MailClient
 from tui.core.mail.errors import MailProtocolError, MailTimeout
+from tui.core.mail.settings import ConnectionSettings
 
 
 def _client(server, timeout=0.5):
-    client = MailClient("127.0.0.1", server.port, protocol="imap", username="u",
-                        allow_plaintext=True, timeout=timeout)  # fmt: skip
+    client = MailClient(ConnectionSettings("127.0.0.1", server.port, "imap", username="u",
+                                           allow_plaintext=True, timeout=timeout))  # fmt: skip
     client.connect()
     client.login(Credential.password("pw-secret-1"))
     return client
@@ -76,8 +77,9 @@ def test_pop3_reads_are_bounded_by_the_deadline_too():
                 time.sleep(0.01)
 
     threading.Thread(target=serve, daemon=True).start()
-    client = Pop3Client("127.0.0.1", listener.getsockname()[1], protocol="pop3",
-                        allow_plaintext=True, timeout=0.5)  # fmt: skip
+    port = listener.getsockname()[1]
+    client = Pop3Client(ConnectionSettings("127.0.0.1", port, "pop3", allow_plaintext=True,
+                                           timeout=0.5))  # fmt: skip
     try:
         with pytest.raises(MailTimeout, match="within 2 s while connecting"):
             client.connect()

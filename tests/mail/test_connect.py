@@ -29,6 +29,7 @@ from tui.core.mail.errors import (
     MailTLSError,
 )
 from tui.core.mail.service import open_client
+from tui.core.mail.settings import ConnectionSettings
 
 
 def imap_tls_listener(cert: Path, key: Path):
@@ -75,9 +76,9 @@ def expired_cert(directory: Path, ca_cert: Path, ca_key: Path) -> tuple[Path, Pa
     return cert_path, key_path
 
 
-def _client(port: int, **kw) -> MailClient:
+def _client(port: int, protocol: str = "imaps", **kw) -> MailClient:
     kw.setdefault("username", PASSWORD_USER)
-    return MailClient("127.0.0.1", port, **kw)
+    return MailClient(ConnectionSettings("127.0.0.1", port, protocol, **kw))
 
 
 @pytest.mark.parametrize("starttls", [False, True])
@@ -153,7 +154,8 @@ def test_connection_refused():
 
 
 def test_dns_failure():
-    client = MailClient("no-such-host.invalid", 993, username="u", timeout=5)
+    settings = ConnectionSettings("no-such-host.invalid", 993, "imaps", username="u", timeout=5)
+    client = MailClient(settings)
     with (
         client,
         pytest.raises(MailDNSError, match="cannot resolve the host name 'no-such-host.invalid'"),

@@ -102,9 +102,11 @@ def test_missing_stls_is_refused_before_credentials(cli, pop_vault, dovecot):
 
 def test_plaintext_refusal_sends_no_credentials(pop_vault, dovecot):
     from tui.core.mail.pop3 import Pop3Client
+    from tui.core.mail.settings import ConnectionSettings
 
-    client = Pop3Client(dovecot.host, dovecot.plain_pop3_port, protocol="pop3",
-                        username=PASSWORD_USER, ca_file=str(dovecot.ca_file))  # fmt: skip
+    client = Pop3Client(ConnectionSettings(dovecot.host, dovecot.plain_pop3_port, "pop3",
+                                           username=PASSWORD_USER,
+                                           ca_file=str(dovecot.ca_file)))  # fmt: skip
     with pytest.raises(MailPlaintextRefused):
         client.connect()
     assert client._stream is None  # the connection was dropped before any login

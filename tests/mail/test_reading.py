@@ -8,7 +8,7 @@ import imapclient
 import pytest
 
 from tests.support import mailgen
-from tests.support.fixtures_mail import BULK_COUNT, PASSWORD, PASSWORD_USER
+from tests.support.fixtures_mail import BULK_COUNT, PASSWORD, PASSWORD_USER, imaps_settings
 from tui.core.mail.client import Credential, MailClient
 from tui.core.mail.errors import MailCancelled, MailError, MailFolderChanged, MailNotFound
 
@@ -16,9 +16,7 @@ from tui.core.mail.errors import MailCancelled, MailError, MailFolderChanged, Ma
 @pytest.fixture
 def client(dovecot):
     """A logged-in client for the password user (INBOX = the corpus)."""
-    c = MailClient(
-        dovecot.host, dovecot.imaps_port, username=PASSWORD_USER, ca_file=str(dovecot.ca_file)
-    )
+    c = MailClient(imaps_settings(dovecot, PASSWORD_USER))
     c.connect()
     c.login(Credential.password(PASSWORD))
     yield c
@@ -31,9 +29,7 @@ def oauth_client(dovecot, mail_idp):
     from tests.support.fixtures_mail import IMAP_SCOPE, OAUTH_USER
 
     token = mail_idp.issue_token(OAUTH_USER, scope=IMAP_SCOPE)
-    c = MailClient(
-        dovecot.host, dovecot.imaps_port, username=OAUTH_USER, ca_file=str(dovecot.ca_file)
-    )
+    c = MailClient(imaps_settings(dovecot, OAUTH_USER))
     c.connect()
     c.login(Credential.token(token.access_token))
     yield c

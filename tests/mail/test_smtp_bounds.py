@@ -11,12 +11,14 @@ import pytest
 from tests.support.hostile_smtp import HostileSmtp
 from tui.core.mail import bounds, smtp
 from tui.core.mail.errors import MailProtocolError, MailTimeout
+from tui.core.mail.settings import ConnectionSettings
 from tui.core.mail.smtp import SmtpSender
 
 
 def _sender(server: HostileSmtp, timeout: float = 0.5) -> SmtpSender:
-    return SmtpSender("127.0.0.1", server.port, protocol="smtp", allow_plaintext=True,
-                      timeout=timeout, from_address="a@example.test")  # fmt: skip
+    settings = ConnectionSettings("127.0.0.1", server.port, "smtp", allow_plaintext=True,
+                                  timeout=timeout)  # fmt: skip
+    return SmtpSender(settings, from_address="a@example.test")
 
 
 def _message() -> EmailMessage:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.fixtures_mail import PASSWORD, PASSWORD_USER
+from tests.support.fixtures_mail import PASSWORD, PASSWORD_USER, imaps_settings
 from tests.support.fixtures_oauth import run_cli_in_pty
 from tests.support.fixtures_vault import PASSPHRASE, cli_env
 from tui.core.errors import Action, NextStep
 from tui.core.mail.client import Credential, MailClient
 from tui.core.mail.errors import MailNotFound, MailTLSError, server_text, strip_timing
+from tui.core.mail.settings import ConnectionSettings
 from tui.core.session import Session
 
 
@@ -26,9 +27,7 @@ def test_missing_non_ascii_folder_is_one_clean_line(cli, mail_vault):
 
 
 def test_select_reads_the_server_text_as_utf8(dovecot):
-    client = MailClient(
-        dovecot.host, dovecot.imaps_port, username=PASSWORD_USER, ca_file=str(dovecot.ca_file)
-    )
+    client = MailClient(imaps_settings(dovecot, PASSWORD_USER))
     with client:
         client.connect()
         client.login(Credential.password(PASSWORD))
@@ -76,7 +75,7 @@ def test_never_authorized_environment_says_so(cli, mail_vault):
 
 
 def test_implicit_tls_against_a_plain_port_has_a_hint(dovecot):
-    client = MailClient(dovecot.host, dovecot.imap_port, protocol="imaps", username="u")
+    client = MailClient(ConnectionSettings(dovecot.host, dovecot.imap_port, "imaps", username="u"))
     with client, pytest.raises(MailTLSError) as err:
         client.connect()
     assert err.value.message == (

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -107,6 +108,14 @@ class MailVault:
         from tui.core.session import Session
 
         return Session.open(self.path, PASSPHRASE)
+
+
+def imaps_settings(d: Dovecot, username: str, **kw: Any):
+    """`ConnectionSettings` for ``d``'s implicit-TLS IMAP port, trusting its CA."""
+    from tui.core.mail.settings import ConnectionSettings
+
+    return ConnectionSettings(d.host, d.imaps_port, "imaps", username=username,
+                              ca_file=str(d.ca_file), **kw)  # fmt: skip
 
 
 def token_record(reply: IssuedToken, component, *, expires_in: float | None = None):

@@ -280,7 +280,7 @@ def cmd_test(args: argparse.Namespace, ctx: Context) -> int:
             _connect(ctx, comp, sender.connect())
             sender.login(credential)
             how = comp.sasl.upper() if comp.auth == "oauth" else "password"
-            ctx.print(f"Logged in:    {sender.username} ({how})")
+            ctx.print(f"Logged in:    {sender.settings.username} ({how})")
             ctx.print(f"Sends from:   {sender.from_address}")
         ctx.print("OK")
         return 0
@@ -289,7 +289,7 @@ def cmd_test(args: argparse.Namespace, ctx: Context) -> int:
         _connect(ctx, comp, client.connect())
         client.login(credential)
         how = comp.sasl.upper() if comp.auth == "oauth" else "password"
-        ctx.print(f"Logged in:    {client.username} ({how})")
+        ctx.print(f"Logged in:    {client.settings.username} ({how})")
         caps = client.capabilities()
         shown = [c for c in caps if c.upper() in _CAP_HIGHLIGHTS]
         ctx.print(f"Capabilities: {len(caps)} ({', '.join(shown) or 'none of note'})")

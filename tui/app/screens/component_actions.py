@@ -296,7 +296,7 @@ class ComponentActions(AppScreen[None]):
         )
         lines = [
             f"✓ {env}: connected to {comp.host}:{comp.port} ({tls}), logged in as "
-            f"{client.username}.",
+            f"{client.settings.username}.",
             f"  {comp.folder} has {count:,} messages.",
         ]
         if info and info.greeting:

@@ -107,7 +107,7 @@ class OutboundPanel(Vertical):
         tls = (
             "" if info is None else info.tls + (f", {info.tls_version}" if info.tls_version else "")
         )
-        text = f"✓ {self.env}: logged in as {one_line(sender.username)} ({tls})."
+        text = f"✓ {self.env}: logged in as {one_line(sender.settings.username)} ({tls})."
         if send:
             text += f"\n  Sent a test message to {one_line(to)}."
         self.post_message(self.Done(True, text))

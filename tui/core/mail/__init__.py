@@ -1,6 +1,8 @@
 """Inbound email (IMAP) services: no Textual here, used by the CLI and the TUI alike.
 
 - `tui.core.mail.client.MailClient`: one connection: connect, login, folders, pages, messages.
+- `tui.core.mail.settings.ConnectionSettings`: where a connection goes and how it logs in,
+  built once from a component and taken by `MailClient`, `Pop3Client` and `SmtpSender`.
 - `tui.core.mail.service.open_client`: a logged-in client for a vault component and environment.
 - `tui.core.mail.models`: the immutable results (`Folder`, `Page`, `MessageSummary`,
   `MessageView`, `Attachment`).

@@ -44,6 +44,7 @@ from tui.core.mail.errors import (
 from tui.core.mail.imap_login import ImapLogin
 from tui.core.mail.models import Folder, MessageView, Page, ServerInfo
 from tui.core.mail.reading import count_below, fetch_summaries, folders_from, read_message
+from tui.core.mail.settings import ConnectionSettings
 from tui.core.mail.transport import (
     Guard,
     greeting_text,
@@ -51,7 +52,6 @@ from tui.core.mail.transport import (
     tls_context,
     tls_details,
 )
-from tui.core.models.mail import DEFAULT_PORTS
 from tui.core.text import sanitize
 
 if TYPE_CHECKING:
@@ -72,61 +72,20 @@ logging.getLogger("imapclient").addHandler(logging.NullHandler())
 class MailClient(ImapLogin):
     """One IMAP connection. See the module docstring for the threading contract."""
 
-    def __init__(
-        self,
-        host: str,
-        port: int = 0,
-        *,
-        protocol: str = "imaps",
-        username: str = "",
-        sasl: str = "xoauth2",
-        ca_file: str = "",
-        timeout: float = 30.0,
-        allow_plaintext: bool = False,
-        name: str = "",
-        env: str | None = None,
-    ) -> None:
-        self.host = host
-        self.protocol = protocol
-        self.port = port or DEFAULT_PORTS.get(protocol, 993)
-        self.username = username
-        self.sasl = sasl
-        self.ca_file = ca_file or None
-        self.timeout = timeout
-        self.allow_plaintext = allow_plaintext
-        self.name = name
-        """The mail component's name, when known (next steps name the real component)."""
-        self.env = env
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+        """Where to connect and how to log in (`ConnectionSettings.from_component`)."""
         self.info: ServerInfo | None = None
         self._imap: Any = None
-        self._guard = Guard(self.host, self.port, timeout, self.ca_file, self._translate)
-        self._guard.socket = lambda: self._imap.socket()
-        self._guard.component, self._guard.environment = name or None, env
+        self._guard = Guard(settings, self._translate, lambda: self._imap.socket())
         self._secrets = self._guard.secrets
         self._selected: str | None = None
         self._selected_rw = False
         self._select_info: dict[bytes, Any] = {}
 
     def __repr__(self) -> str:
-        return f"MailClient({self.host!r}, {self.port}, protocol={self.protocol!r})"
-
-    @classmethod
-    def from_component(
-        cls, comp: Any, username: str | None = None, env: str | None = None
-    ) -> MailClient:
-        """A client for a `tui.core.models.mail.MailComponent` (``username`` overrides its own)."""
-        return cls(
-            comp.host,
-            comp.port,
-            protocol=comp.protocol,
-            username=username if username is not None else comp.username,
-            sasl=comp.sasl,
-            ca_file=comp.ca_file,
-            timeout=comp.timeout,
-            allow_plaintext=comp.allow_plaintext,
-            name=comp.name,
-            env=env,
-        )
+        s = self.settings
+        return f"MailClient({s.host!r}, {s.port}, protocol={s.protocol!r})"
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -145,23 +104,21 @@ class MailClient(ImapLogin):
             yield self._imap
 
     def _translate(self, exc: BaseException, doing: str) -> MailError:
-        error = translate(
+        # The guard names the component in the error's next step.
+        s = self.settings
+        return translate(
             exc,
-            host=self.host,
-            port=self.port,
-            timeout=self.timeout,
-            ca_file=self.ca_file,
+            host=s.host,
+            port=s.port,
+            timeout=s.timeout,
+            ca_file=s.ca_file,
             secrets=self._secrets,
             doing=doing,
         )
-        if error.next_step is not None and self.name:
-            # The transport does not know the component: the next step names it here.
-            error.next_step = error.next_step.about(self.name, self.env)
-        return error
 
     def ssl_context(self) -> ssl.SSLContext:
         """Verifying TLS context: the system CAs, or only the component's CA file."""
-        return tls_context(self.ca_file)
+        return tls_context(self.settings.ca_file)
 
     # -- connect -------------------------------------------------------------
 
@@ -169,21 +126,15 @@ class MailClient(ImapLogin):
         """Open the connection and secure it; returns the greeting and capabilities."""
         from imapclient import IMAPClient
 
-        ctx = self.ssl_context()
+        ctx, s = self.ssl_context(), self.settings
         with self._op("connecting"):
-            timeout = _socket_timeout(self.timeout)
-            implicit = self.protocol == "imaps"
-            imap = IMAPClient(self.host, self.port, ssl=implicit, ssl_context=ctx, timeout=timeout)
+            timeout = _socket_timeout(s.timeout)
+            implicit = s.implicit_tls
+            imap = IMAPClient(s.host, s.port, ssl=implicit, ssl_context=ctx, timeout=timeout)
             self._imap = imap
             try:
-                mode = secure_mode(
-                    implicit=implicit,
-                    starttls_offered=not implicit and imap.has_capability("STARTTLS"),
-                    allow_plaintext=self.allow_plaintext,
-                    host=self.host,
-                    port=self.port,
-                    secure_protocol="imaps",
-                )
+                offered = not implicit and imap.has_capability("STARTTLS")
+                mode = secure_mode(s, starttls_offered=offered)
             except MailError:
                 self._drop()
                 raise
@@ -239,14 +190,15 @@ class MailClient(ImapLogin):
         if typ != "OK":
             text = server_reason(IMAP4.error(data[-1] if data else b""), self._secrets)
             if "NONEXISTENT" in text or "doesn't exist" in text or "not exist" in text:
+                s = self.settings
                 raise MailNotFound(
-                    f"no folder named {folder!r} on {self.host} (server: {text})",
+                    f"no folder named {folder!r} on {s.host} (server: {text})",
                     advice="list the folders to see their exact names",
-                    next_step=NextStep(Action.LIST_FOLDERS, self.name, self.env)
-                    if self.name
+                    next_step=NextStep(Action.LIST_FOLDERS, s.component, s.env)
+                    if s.component
                     else None,
                 )
-            raise MailServerError(f"{self.host} refused to open folder {folder!r}: {text}")
+            raise MailServerError(f"{self.settings.host} refused to open folder {folder!r}: {text}")
         response: dict[bytes, Any] = imap._process_select_response(imap._imap.untagged_responses)
         return response
 

@@ -24,14 +24,13 @@ from tui.core.mail.auth import (
 )
 from tui.core.mail.errors import MailAuthenticationFailed, MailError
 from tui.core.mail.models import ServerInfo
+from tui.core.mail.settings import ConnectionSettings
 
 
 class ImapLogin:
     """The login half of `MailClient` (which provides the attributes and ``_op`` used here)."""
 
-    host: str
-    username: str
-    sasl: str
+    settings: ConnectionSettings
     info: ServerInfo | None
     _secrets: list[str]
 
@@ -47,7 +46,7 @@ class ImapLogin:
             ReauthorizationNeeded: the refresh itself said the grant is gone.
         """
         login_with_refresh(
-            credential, self.username, self._login_password, self._login_oauth, "IMAP"
+            credential, self.settings.username, self._login_password, self._login_oauth, "IMAP"
         )
 
     def _login_password(self, password: str) -> None:
@@ -55,29 +54,31 @@ class ImapLogin:
         with self._op("logging in") as imap:
             caps = self._server_caps()
             if "LOGINDISABLED" in caps:
-                raise MailAuthenticationFailed(f"{self.host} does not allow password login here")
-            with self._rejection(f"the password for {self.username}"):
+                raise MailAuthenticationFailed(
+                    f"{self.settings.host} does not allow password login here"
+                )
+            with self._rejection(f"the password for {self.settings.username}"):
                 if "AUTH=PLAIN" in caps:
                     # AUTHENTICATE PLAIN carries UTF-8 passwords, which LOGIN cannot.
-                    response = f"\0{self.username}\0{password}".encode()
+                    response = f"\0{self.settings.username}\0{password}".encode()
                     # A server may quote the response back in its NO: redact that too.
                     self._secrets.append(base64.b64encode(response).decode("ascii"))
                     authenticate(imap, "PLAIN", response)
                 else:
-                    imap.login(self.username, password)
+                    imap.login(self.settings.username, password)
 
     def _login_oauth(self, token: str) -> None:
-        mech = self.sasl.upper()
-        response = sasl_initial_response(self.sasl, self.username, token)
+        mech = self.settings.sasl.upper()
+        response = sasl_initial_response(self.settings.sasl, self.settings.username, token)
         self._secrets += [token, base64.b64encode(response).decode("ascii")]
         with self._op("logging in") as imap:
             if f"AUTH={mech}" not in self._server_caps():
                 raise MailAuthenticationFailed(
-                    f"{self.host} does not offer SASL {mech}",
+                    f"{self.settings.host} does not offer SASL {mech}",
                     advice="Try the other SASL mechanism (xoauth2 / oauthbearer).",
                 )
             status: list[str] = []
-            with self._rejection(f"the OAuth token for {self.username} ({mech})", status):
+            with self._rejection(f"the OAuth token for {self.settings.username} ({mech})", status):
                 authenticate(imap, mech, response, status)
 
     @contextmanager
@@ -90,7 +91,7 @@ class ImapLogin:
                 raise
             said = f" (status {status[0]})" if status else ""
             raise MailAuthenticationFailed(
-                f"{self.host} rejected {what}: {server_reason(exc, self._secrets)}{said}"
+                f"{self.settings.host} rejected {what}: {server_reason(exc, self._secrets)}{said}"
             ) from None
 
     def _server_caps(self) -> set[str]:

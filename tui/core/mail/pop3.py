@@ -42,6 +42,7 @@ from tui.core.mail.models import MessageSummary, MessageView, Page, ServerInfo
 from tui.core.mail.pop3_login import Pop3Login
 from tui.core.mail.pop3_read import TextCollector, view_from
 from tui.core.mail.pop3_wire import RETR_LIMIT, _Pop3Error
+from tui.core.mail.settings import ConnectionSettings
 from tui.core.mail.transport import (
     Guard,
     Stream,
@@ -51,7 +52,6 @@ from tui.core.mail.transport import (
     tls_context,
     tls_details,
 )
-from tui.core.models.mail import DEFAULT_PORTS
 
 __all__ = ["Pop3Client"]
 
@@ -65,58 +65,20 @@ ALL_LINES = 999_999_999
 class Pop3Client(Pop3Login):
     """One POP3 connection; see the module docstring. Thread contract as `MailClient`."""
 
-    def __init__(
-        self,
-        host: str,
-        port: int = 0,
-        *,
-        protocol: str = "pop3s",
-        username: str = "",
-        sasl: str = "xoauth2",
-        ca_file: str = "",
-        timeout: float = 30.0,
-        allow_plaintext: bool = False,
-        name: str = "",
-        env: str | None = None,
-    ) -> None:
-        self.host = host
-        self.protocol = protocol
-        self.port = port or DEFAULT_PORTS.get(protocol, 995)
-        self.username = username
-        self.sasl = sasl
-        self.ca_file = ca_file or None
-        self.timeout = timeout
-        self.allow_plaintext = allow_plaintext
-        self.name = name
-        self.env = env
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+        """Where to connect and how to log in (`ConnectionSettings.from_component`)."""
         self.info: ServerInfo | None = None
         self._stream: Stream | None = None
         self._caps: dict[str, list[str]] = {}
         self._uidls: list[str] | None = None  # index i holds message i+1's UIDL
-        self._guard = Guard(self.host, self.port, timeout, self.ca_file, self._translate)
-        self._guard.socket = lambda: self._stream.sock if self._stream else None
-        self._guard.component, self._guard.environment = name or None, env
+        self._guard = Guard(
+            settings, self._translate, lambda: self._stream.sock if self._stream else None
+        )
 
     def __repr__(self) -> str:
-        return f"Pop3Client({self.host!r}, {self.port}, protocol={self.protocol!r})"
-
-    @classmethod
-    def from_component(
-        cls, comp: Any, username: str | None = None, env: str | None = None
-    ) -> Pop3Client:
-        """A client for an inbound component with protocol pop3/pop3s."""
-        return cls(
-            comp.host,
-            comp.port,
-            protocol=comp.protocol,
-            username=username if username is not None else comp.username,
-            sasl=comp.sasl,
-            ca_file=comp.ca_file,
-            timeout=comp.timeout,
-            allow_plaintext=comp.allow_plaintext,
-            name=comp.name,
-            env=env,
-        )
+        s = self.settings
+        return f"Pop3Client({s.host!r}, {s.port}, protocol={s.protocol!r})"
 
     def __enter__(self) -> Pop3Client:
         return self
@@ -137,29 +99,23 @@ class Pop3Client(Pop3Login):
         )
         if mapped is not None:
             return mapped
-        return MailProtocolError(f"unexpected answer from {self.host}:{self.port}{what}")
+        return MailProtocolError(
+            f"unexpected answer from {self.settings.host}:{self.settings.port}{what}"
+        )
 
     # -- connect and log in -------------------------------------------------------------
 
     def connect(self) -> ServerInfo:
         """Open the connection and secure it; returns the greeting and capabilities."""
-        ctx = tls_context(self.ca_file)
+        s = self.settings
+        ctx = tls_context(s.ca_file)
         with self._guard.op("connecting"):
-            implicit = self.protocol == "pop3s"
-            self._stream = open_stream(
-                self.host, self.port, self.timeout, ctx if implicit else None, self._guard.budget
-            )
+            tls = ctx if s.implicit_tls else None
+            self._stream = open_stream(s.host, s.port, s.timeout, tls, self._guard.budget)
             greeting = greeting_text(b"+OK " + self._status().encode())
             self._caps = self._capa()
             try:
-                mode = secure_mode(
-                    implicit=implicit,
-                    starttls_offered="STLS" in self._caps,
-                    allow_plaintext=self.allow_plaintext,
-                    host=self.host,
-                    port=self.port,
-                    secure_protocol="pop3s",
-                )
+                mode = secure_mode(s, starttls_offered="STLS" in self._caps)
             except MailError:
                 self._drop()
                 raise
@@ -196,7 +152,7 @@ class Pop3Client(Pop3Login):
         try:
             return int(words[0])
         except (IndexError, ValueError):
-            raise MailProtocolError(f"{self.host} sent a malformed STAT answer") from None
+            raise MailProtocolError(f"{self.settings.host} sent a malformed STAT answer") from None
 
     def _all_uidls(self) -> list[str]:
         if self._uidls is None:
@@ -207,7 +163,7 @@ class Pop3Client(Pop3Login):
                 if len(words) == 2 and words[0] == str(len(out) + 1):
                     out.append(words[1])
                 else:
-                    raise MailProtocolError(f"{self.host} sent a malformed UIDL list")
+                    raise MailProtocolError(f"{self.settings.host} sent a malformed UIDL list")
             self._uidls = out
         return self._uidls
 
@@ -262,7 +218,9 @@ class Pop3Client(Pop3Login):
         try:
             return _summary(answers[0][-1], int(answers[1][-1]), headers)
         except (IndexError, ValueError):
-            raise MailProtocolError(f"{self.host} sent a malformed UIDL/LIST answer") from None
+            raise MailProtocolError(
+                f"{self.settings.host} sent a malformed UIDL/LIST answer"
+            ) from None
 
     def message(self, uid: int | str, folder: str = "INBOX") -> MessageView:
         """Open one message by UIDL with RETR, streamed (text capped, attachments counted)."""

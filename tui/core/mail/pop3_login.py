@@ -25,13 +25,10 @@ from tui.core.mail.pop3_wire import Pop3Wire, _Pop3Error
 class Pop3Login(Pop3Wire):
     """The login half of `Pop3Client`, over the wire of `Pop3Wire`."""
 
-    username: str
-    sasl: str
-
     def login(self, credential: Credential) -> None:
         """Authenticate; an OAuth rejection triggers one forced refresh and one retry."""
         login_with_refresh(
-            credential, self.username, self._login_password, self._login_oauth, "POP3"
+            credential, self.settings.username, self._login_password, self._login_oauth, "POP3"
         )
 
     def _login_password(self, password: str) -> None:
@@ -39,30 +36,32 @@ class Pop3Login(Pop3Wire):
         with self._guard.op("logging in"):
             try:
                 if "PLAIN" in self._caps.get("SASL", []):
-                    response = f"\0{self.username}\0{password}".encode()
+                    response = f"\0{self.settings.username}\0{password}".encode()
                     self._guard.secrets.append(base64.b64encode(response).decode("ascii"))
                     self._sasl("PLAIN", response, [])
                 else:
-                    self._command(f"USER {self.username}")
+                    self._command(f"USER {self.settings.username}")
                     self._command(f"PASS {password}")
             except _Pop3Error as exc:
-                raise self._rejected(f"the password for {self.username}", exc, []) from None
+                raise self._rejected(
+                    f"the password for {self.settings.username}", exc, []
+                ) from None
 
     def _login_oauth(self, token: str) -> None:
-        mech = self.sasl.upper()
-        response = sasl_initial_response(self.sasl, self.username, token)
+        mech = self.settings.sasl.upper()
+        response = sasl_initial_response(self.settings.sasl, self.settings.username, token)
         self._guard.secrets += [token, base64.b64encode(response).decode("ascii")]
         with self._guard.op("logging in"):
             if mech not in self._caps.get("SASL", []):
                 raise MailAuthenticationFailed(
-                    f"{self.host} does not offer SASL {mech}",
+                    f"{self.settings.host} does not offer SASL {mech}",
                     advice="Try the other SASL mechanism (xoauth2 / oauthbearer).",
                 )
             status: list[str] = []
             try:
                 self._sasl(mech, response, status)
             except _Pop3Error as exc:
-                what = f"the OAuth token for {self.username} ({mech})"
+                what = f"the OAuth token for {self.settings.username} ({mech})"
                 raise self._rejected(what, exc, status) from None
 
     def _sasl(self, mech: str, response: bytes, status: list[str]) -> None:
@@ -89,11 +88,11 @@ class Pop3Login(Pop3Wire):
             return
         if line.startswith(b"-ERR"):
             raise _Pop3Error(line[4:].strip())
-        raise MailProtocolError(f"{self.host} answered AUTH with something unexpected")
+        raise MailProtocolError(f"{self.settings.host} answered AUTH with something unexpected")
 
     def _rejected(self, what: str, exc: _Pop3Error, status: list[str]) -> MailError:
         text = server_text(exc.args[0] if exc.args else "", self._guard.secrets)
         said = f" (status {status[0]})" if status else ""
         return MailAuthenticationFailed(
-            f"{self.host} rejected {what}: {text or 'no reason given'}{said}"
+            f"{self.settings.host} rejected {what}: {text or 'no reason given'}{said}"
         )

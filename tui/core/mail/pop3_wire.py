@@ -15,6 +15,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 from tui.core.mail.errors import MailProtocolError, server_text
+from tui.core.mail.settings import ConnectionSettings
 from tui.core.mail.transport import Guard, Stream
 
 __all__ = ["HEADER_LIMIT", "RETR_LIMIT", "Pop3Wire"]
@@ -32,7 +33,7 @@ class _Pop3Error(Exception):
 class Pop3Wire:
     """Commands and answers over one `Stream` (set by the subclass's ``connect``)."""
 
-    host: str
+    settings: ConnectionSettings
     _guard: Guard
     _stream: Stream | None
     _caps: dict[str, list[str]]
@@ -55,7 +56,7 @@ class Pop3Wire:
         if line.startswith(b"-ERR"):
             raise _Pop3Error(line[4:].strip())
         raise MailProtocolError(
-            f"{self.host} answered {server_text(line[:80], self._guard.secrets)!r}, "
+            f"{self.settings.host} answered {server_text(line[:80], self._guard.secrets)!r}, "
             "not +OK/-ERR: is this a POP3 server?"
         )
 
@@ -80,8 +81,9 @@ class Pop3Wire:
             used += len(piece)
             if used > budget:
                 self._drop()
+                megabytes = budget // (1024 * 1024)
                 raise MailProtocolError(
-                    f"{self.host} sent an answer larger than {budget // (1024 * 1024)} MB; "
+                    f"{self.settings.host} sent an answer larger than {megabytes} MB; "
                     "gave up (the connection was closed)"
                 )
             yield piece[1:] if starts and piece.startswith(b".") else piece

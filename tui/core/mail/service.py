@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from tui.core.errors import ReauthorizationNeeded
 from tui.core.mail.client import Credential, MailClient
+from tui.core.mail.settings import ConnectionSettings
 from tui.core.models.mail import MailComponent
 from tui.core.models.oauth import TokenRecord
 from tui.core.models.outbound import OutboundComponent
@@ -138,11 +139,12 @@ def client_for(
     """An unconnected client for component ``name`` and its credential for ``env``."""
     comp = mail_component(session, name)
     credential, tok = credential_for(session, comp, env)
+    settings = ConnectionSettings.from_component(comp, username_for(comp, tok), env)
     if comp.is_pop3:
         from tui.core.mail.pop3 import Pop3Client
 
-        return Pop3Client.from_component(comp, username_for(comp, tok), env), credential
-    return MailClient.from_component(comp, username_for(comp, tok), env), credential
+        return Pop3Client(settings), credential
+    return MailClient(settings), credential
 
 
 def sender_for(
@@ -153,7 +155,8 @@ def sender_for(
 
     comp = session.records.get_outbound(name)
     credential, tok = credential_for(session, comp, env)
-    return SmtpSender.from_component(comp, username_for(comp, tok), env), credential
+    settings = ConnectionSettings.from_component(comp, username_for(comp, tok), env)
+    return SmtpSender(settings, comp.from_address), credential
 
 
 def open_sender(session: Session, name: str, env: str | None = None) -> SmtpSender:

@@ -34,6 +34,7 @@ from tui.core.mail.errors import (
     server_text,
 )
 from tui.core.mail.models import ServerInfo
+from tui.core.mail.settings import ConnectionSettings
 from tui.core.mail.transport import (
     MAX_LINE,
     Guard,
@@ -42,7 +43,6 @@ from tui.core.mail.transport import (
     tls_context,
     tls_details,
 )
-from tui.core.models.mail import DEFAULT_PORTS
 
 __all__ = ["MAX_REPLY_LINES", "SmtpSender"]
 
@@ -97,56 +97,15 @@ class _SMTPS(_BoundedReplies, smtplib.SMTP_SSL):
 class SmtpSender:
     """One submission connection; ``connect``, ``login``, ``send``, ``close``."""
 
-    def __init__(
-        self,
-        host: str,
-        port: int = 0,
-        *,
-        protocol: str = "smtps",
-        username: str = "",
-        sasl: str = "xoauth2",
-        ca_file: str = "",
-        timeout: float = 30.0,
-        allow_plaintext: bool = False,
-        name: str = "",
-        env: str | None = None,
-        from_address: str = "",
-    ) -> None:
-        self.host = host
-        self.protocol = protocol
-        self.port = port or DEFAULT_PORTS.get(protocol, 465)
-        self.username = username
-        self.sasl = sasl
-        self.ca_file = ca_file or None
-        self.timeout = timeout
-        self.allow_plaintext = allow_plaintext
-        self.name = name
-        self.env = env
-        self.from_address = from_address or username
+    def __init__(self, settings: ConnectionSettings, from_address: str = "") -> None:
+        self.settings = settings
+        """Where to connect and how to log in (`ConnectionSettings.from_component`)."""
+        self.from_address = from_address or settings.username
+        """The sender address (From and envelope); by default the login name."""
         self.info: ServerInfo | None = None
         self._smtp: smtplib.SMTP | None = None
-        self._guard = Guard(self.host, self.port, timeout, self.ca_file, self._translate)
-        self._guard.socket = lambda: self._smtp.sock if self._smtp else None
-        self._guard.component, self._guard.environment = name or None, env
-
-    @classmethod
-    def from_component(
-        cls, comp: Any, username: str | None = None, env: str | None = None
-    ) -> SmtpSender:
-        """A sender for a `tui.core.models.outbound.OutboundComponent`."""
-        user = username if username is not None else comp.username
-        return cls(
-            comp.host,
-            comp.port,
-            protocol=comp.protocol,
-            username=user,
-            sasl=comp.sasl,
-            ca_file=comp.ca_file,
-            timeout=comp.timeout,
-            allow_plaintext=comp.allow_plaintext,
-            name=comp.name,
-            env=env,
-            from_address=comp.from_address or user,
+        self._guard = Guard(
+            settings, self._translate, lambda: self._smtp.sock if self._smtp else None
         )
 
     def __enter__(self) -> SmtpSender:
@@ -157,7 +116,7 @@ class SmtpSender:
 
     def _translate(self, exc: BaseException, doing: str) -> MailError:
         what = f" while {doing}" if doing else ""
-        where = f"{self.host}:{self.port}"
+        where = f"{self.settings.host}:{self.settings.port}"
         if isinstance(exc, smtplib.SMTPServerDisconnected):
             return MailProtocolError(f"connection to {where} lost{what}")
         if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -165,7 +124,7 @@ class SmtpSender:
                 f"{addr} ({code} {server_text(text, self._guard.secrets, 120)})"
                 for addr, (code, text) in list(exc.recipients.items())[:5]
             )
-            return MailServerError(f"{self.host} refused the recipients: {refused}")
+            return MailServerError(f"{self.settings.host} refused the recipients: {refused}")
         if isinstance(exc, smtplib.SMTPResponseException):
             text = server_text(exc.smtp_error, self._guard.secrets)
             return MailServerError(f"server refused{what}: {exc.smtp_code} {text}")
@@ -188,31 +147,24 @@ class SmtpSender:
 
     def connect(self) -> ServerInfo:
         """Open the connection, say EHLO and secure it; returns greeting and extensions."""
-        ctx = tls_context(self.ca_file)
+        s = self.settings
+        ctx = tls_context(s.ca_file)
         with self._guard.op("connecting"):
-            implicit = self.protocol == "smtps"
             bounded: _SMTP | _SMTPS
-            if implicit:
-                bounded = _SMTPS(timeout=self.timeout, context=ctx)
+            if s.implicit_tls:
+                bounded = _SMTPS(timeout=s.timeout, context=ctx)
             else:
-                bounded = _SMTP(timeout=self.timeout)
+                bounded = _SMTP(timeout=s.timeout)
             bounded.budget = self._guard.budget
             smtp: smtplib.SMTP = bounded
             self._smtp = smtp
-            smtp._host = self.host  # type: ignore[attr-defined]  # TLS name; set by __init__ only
-            code, banner = smtp.connect(self.host, self.port)
+            smtp._host = s.host  # type: ignore[attr-defined]  # TLS name; set by __init__ only
+            code, banner = smtp.connect(s.host, s.port)
             if code != 220:
                 raise smtplib.SMTPResponseException(code, banner)
             smtp.ehlo()
             try:
-                mode = secure_mode(
-                    implicit=implicit,
-                    starttls_offered=smtp.has_extn("starttls"),
-                    allow_plaintext=self.allow_plaintext,
-                    host=self.host,
-                    port=self.port,
-                    secure_protocol="smtps",
-                )
+                mode = secure_mode(s, starttls_offered=smtp.has_extn("starttls"))
             except MailError:
                 self._drop()
                 raise
@@ -234,41 +186,43 @@ class SmtpSender:
     def login(self, credential: Credential) -> None:
         """Authenticate; an OAuth rejection triggers one forced refresh and one retry."""
         login_with_refresh(
-            credential, self.username, self._login_password, self._login_oauth, "SMTP"
+            credential, self.settings.username, self._login_password, self._login_oauth, "SMTP"
         )
 
     def _login_password(self, password: str) -> None:
         self._guard.secrets.append(password)
-        response = f"\0{self.username}\0{password}".encode()
+        response = f"\0{self.settings.username}\0{password}".encode()
         self._guard.secrets.append(base64.b64encode(response).decode("ascii"))
         with self._guard.op("logging in"):
             try:
                 if "PLAIN" in self._mechanisms():
                     self._sasl("PLAIN", response, [])
                 else:
-                    self._conn().login(self.username, password)  # LOGIN (ASCII only)
+                    self._conn().login(self.settings.username, password)  # LOGIN (ASCII only)
             except smtplib.SMTPAuthenticationError as exc:
-                raise self._rejected(f"the password for {self.username}", exc, []) from None
+                raise self._rejected(
+                    f"the password for {self.settings.username}", exc, []
+                ) from None
             except smtplib.SMTPNotSupportedError:
                 raise MailAuthenticationFailed(
-                    f"{self.host} offers no password login (AUTH PLAIN/LOGIN)"
+                    f"{self.settings.host} offers no password login (AUTH PLAIN/LOGIN)"
                 ) from None
 
     def _login_oauth(self, token: str) -> None:
-        mech = self.sasl.upper()
-        response = sasl_initial_response(self.sasl, self.username, token)
+        mech = self.settings.sasl.upper()
+        response = sasl_initial_response(self.settings.sasl, self.settings.username, token)
         self._guard.secrets += [token, base64.b64encode(response).decode("ascii")]
         with self._guard.op("logging in"):
             if mech not in self._mechanisms():
                 raise MailAuthenticationFailed(
-                    f"{self.host} does not offer SASL {mech}",
+                    f"{self.settings.host} does not offer SASL {mech}",
                     advice="Try the other SASL mechanism (xoauth2 / oauthbearer).",
                 )
             status: list[str] = []
             try:
                 self._sasl(mech, response, status)
             except smtplib.SMTPAuthenticationError as exc:
-                what = f"the OAuth token for {self.username} ({mech})"
+                what = f"the OAuth token for {self.settings.username} ({mech})"
                 raise self._rejected(what, exc, status) from None
 
     def _sasl(self, mech: str, response: bytes, status: list[str]) -> None:
@@ -295,7 +249,7 @@ class SmtpSender:
     ) -> MailError:
         text = server_text(exc.smtp_error, self._guard.secrets) or "no reason given"
         said = f" (status {status[0]})" if status else ""
-        return MailAuthenticationFailed(f"{self.host} rejected {what}: {text}{said}")
+        return MailAuthenticationFailed(f"{self.settings.host} rejected {what}: {text}{said}")
 
     # -- sending ------------------------------------------------------------------------
 

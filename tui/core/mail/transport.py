@@ -39,6 +39,7 @@ from tui.core.mail.errors import (
     MailTLSError,
     redact,
 )
+from tui.core.mail.settings import ConnectionSettings
 from tui.core.models.base import is_loopback_host
 from tui.core.text import sanitize
 
@@ -83,15 +84,7 @@ def tls_details(sock: object) -> tuple[str | None, str | None]:
     return sock.version(), suite[0] if suite else None
 
 
-def secure_mode(
-    *,
-    implicit: bool,
-    starttls_offered: bool,
-    allow_plaintext: bool,
-    host: str,
-    port: int,
-    secure_protocol: str,
-) -> str:
+def secure_mode(settings: ConnectionSettings, *, starttls_offered: bool) -> str:
     """How a connection is secured: implicit TLS, STARTTLS, or plaintext when allowed.
 
     Plaintext is allowed only when the component asks for it and the host is loopback;
@@ -100,16 +93,18 @@ def secure_mode(
     Raises:
         MailPlaintextRefused: no STARTTLS and plaintext not allowed.
     """
-    if implicit:
+    if settings.implicit_tls:
         return IMPLICIT
     if starttls_offered:
         return STARTTLS
-    if allow_plaintext and is_loopback_host(host):
+    if settings.allow_plaintext and is_loopback_host(settings.host):
         return PLAINTEXT
+    secure = settings.secure_protocol
     raise MailPlaintextRefused(
-        f"{host}:{port} does not offer STARTTLS; refusing to log in without encryption",
-        advice=f"Use protocol {secure_protocol}, or (loopback test servers only) allow plaintext.",
-        next_step=NextStep(Action.EDIT_COMPONENT, field="protocol", value=secure_protocol),
+        f"{settings.host}:{settings.port} does not offer STARTTLS; "
+        "refusing to log in without encryption",
+        advice=f"Use protocol {secure}, or (loopback test servers only) allow plaintext.",
+        next_step=NextStep(Action.EDIT_COMPONENT, field="protocol", value=secure),
     )
 
 
@@ -216,34 +211,27 @@ def network_error(
 class Guard:
     """One connection's lock, cancellation flag, secrets and error mapping.
 
-    ``translate`` maps an exception the protocol library raised to a `MailError`
-    (protocol-specific errors first, then `network_error`).
+    ``settings`` name the server (for errors) and the component and environment (for an
+    error's next step); ``socket`` returns the live socket, for `abort`. ``translate``
+    maps an exception the protocol library raised to a `MailError` (protocol-specific
+    errors first, then `network_error`).
     """
 
     def __init__(
         self,
-        host: str,
-        port: int,
-        timeout: float,
-        ca_file: str | None,
+        settings: ConnectionSettings,
         translate: Callable[[BaseException, str], MailError],
+        socket: Callable[[], Any] | None = None,
     ) -> None:
-        self.host = host
-        self.port = port
-        self.timeout = timeout
-        self.ca_file = ca_file
+        self.settings = settings
         self.secrets: list[str] = []
         """Everything redacted from error texts (passwords, tokens, SASL responses)."""
         self.aborted = False
         self.lock = threading.RLock()
         self._translate = translate
-        self.socket: Callable[[], Any] | None = None
+        self.socket = socket
         """Returns the live socket, so `abort` can shut it down."""
-        self.component: str | None = None
-        """The mail component's name, for the next step of an error (when known)."""
-        self.environment: str | None = None
-        """The environment the connection logs in for."""
-        self.budget = Budget(host, timeout)
+        self.budget = Budget(settings.host, settings.timeout)
         """This operation's bounds (started by `op`)."""
 
     @contextmanager
@@ -268,8 +256,9 @@ class Guard:
     def _about(self, error: MailError) -> MailError:
         """``error`` with its next step naming this connection's component and environment
         (the transport and the protocol code do not know them)."""
-        if error.next_step is not None and self.component:
-            error.next_step = error.next_step.about(self.component, self.environment)
+        step, name = error.next_step, self.settings.component
+        if step is not None and name:
+            error.next_step = step.about(name, self.settings.env)
         return error
 
     def network_error(
@@ -278,10 +267,10 @@ class Guard:
         """`network_error` with this connection's place, timeout, CA file and secrets."""
         return network_error(
             exc,
-            host=self.host,
-            port=self.port,
-            timeout=self.timeout,
-            ca_file=self.ca_file,
+            host=self.settings.host,
+            port=self.settings.port,
+            timeout=self.settings.timeout,
+            ca_file=self.settings.ca_file,
             secrets=self.secrets,
             doing=doing,
             service=service,
