@@ -3,6 +3,8 @@
 The library knows nothing of OAuth, IMAP or user interfaces. Its public API:
 
 * ``Vault.create(path, passphrase, payload, kdf=...)`` and ``Vault.open(path, passphrase)``;
+* ``vault.copy_key()`` and ``Vault.open_with_key(path, key)``: hand the unlocked data key to
+  another process of the same user over a pipe (no second key derivation, no passphrase);
 * ``vault.payload``: a copy of the JSON-compatible payload as last read;
 * ``with vault.transaction() as payload:``: locked read-modify-write, saved atomically;
 * ``vault.change_passphrase(new)``: a new data key under the new passphrase;

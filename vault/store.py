@@ -43,7 +43,9 @@ class Vault:
     ``transaction()``, which holds the cross-process lock from the re-read to the save.
     """
 
-    def __init__(self, path: Path, header: fmt.Header, data_key: bytes, plaintext: bytes) -> None:
+    def __init__(
+        self, path: Path, header: fmt.Header, data_key: bytes | bytearray, plaintext: bytes
+    ) -> None:
         self.path = path
         self._header = header
         # A bytearray, so that forget_key() can overwrite it in place (bytes cannot be).
@@ -137,6 +139,37 @@ class Vault:
         vault = cls(path, header, data_key, plaintext)
         vault._clean_stale_temps()
         return vault
+
+    @classmethod
+    def open_with_key(cls, path: str | os.PathLike[str], data_key: bytes | bytearray) -> Vault:
+        """Open with the data key that another process of the same user unlocked and handed
+        over (``copy_key``), so no key derivation runs and no passphrase travels.
+
+        The payload's authentication proves the key: a key that does not open the file
+        (the passphrase was changed since, so the data key is new) is ``WrongPassphrase``.
+        """
+        path = Path(path)
+        if len(data_key) != fmt.KEY_SIZE:
+            raise WrongPassphrase("the handed-over vault key has the wrong size")
+        header, ad, sealed = fmt.parse(read_vault_file(path))
+        try:
+            plaintext = fmt.open_plaintext(data_key, header, ad, sealed)
+        except CorruptVault:
+            raise WrongPassphrase(
+                "the handed-over key does not open the vault: its passphrase was changed "
+                "(or the file is damaged)",
+                hint="unlock the vault again",
+            ) from None
+        fmt.decode_payload(plaintext)
+        vault = cls(path, header, data_key, plaintext)
+        vault._clean_stale_temps()
+        return vault
+
+    def copy_key(self) -> bytearray:
+        """A copy of the data key, to hand to a process of the same user over a pipe (see
+        ``open_with_key``); the caller overwrites it once written."""
+        self._require_key()
+        return bytearray(self._key)
 
     def forget_key(self) -> None:
         """Overwrite the data key in memory and drop the plaintext; the vault is unusable after.

@@ -270,3 +270,12 @@ def test_a_passphrase_change_locks_the_agent(agent_setup):
     assert status["locked"] and "passphrase was changed" in status["locked_reason"]
     with_new = setup.cli("token", "Mail", env={**bare, "TOKENDESK_PASSPHRASE": "a new one"})
     assert with_new.returncode == 0
+
+
+def test_started_agent_holds_no_passphrase_in_its_environment_or_arguments(agent_setup):
+    from tests.agent.test_launch import secrets_in_proc
+
+    setup = agent_setup()
+    assert setup.env["TOKENDESK_PASSPHRASE"]  # `agent start` read it from there
+    pid = setup.start()
+    assert secrets_in_proc(pid, [setup.env["TOKENDESK_PASSPHRASE"].encode()]) == []

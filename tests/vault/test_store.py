@@ -18,6 +18,7 @@ from vault import (
     UnsupportedVersion,
     Vault,
     VaultBusy,
+    VaultError,
     VaultExists,
     VaultNotFound,
     VaultPermissionError,
@@ -268,3 +269,38 @@ def test_sequence_of_saves_property(tmp_path, values):
             payload.clear()
             payload.update(value)
         assert Vault.open(path, PASS).payload == value
+
+
+def test_open_with_a_handed_over_key(path, monkeypatch):
+    vault = make(path, {"n": 1})
+    key = vault.copy_key()
+    calls = []
+    original = fmt.KdfParams.derive
+    monkeypatch.setattr(
+        fmt.KdfParams, "derive", lambda self, *a, **k: calls.append(1) or original(self, *a, **k)
+    )
+    other = Vault.open_with_key(path, key)
+    assert other.payload == {"n": 1}
+    assert calls == []  # no key derivation
+    with other.transaction() as payload:  # saves under the same key
+        payload["n"] = 2
+    assert vault.reload() == {"n": 2}
+    # A copy: overwriting it (as the sender does once written) leaves both vaults working.
+    key[:] = bytes(len(key))
+    assert other.reload() == {"n": 2}
+    with pytest.raises(WrongPassphrase):
+        Vault.open_with_key(path, key)  # zeros
+    with pytest.raises(WrongPassphrase):
+        Vault.open_with_key(path, b"short")
+
+
+def test_a_handed_over_key_opens_nothing_after_a_passphrase_change(path):
+    vault = make(path)
+    old_key = vault.copy_key()
+    vault.change_passphrase("new pass")
+    with pytest.raises(WrongPassphrase, match="passphrase was changed"):
+        Vault.open_with_key(path, old_key)
+    assert Vault.open_with_key(path, vault.copy_key()).payload == {"n": 0}
+    vault.forget_key()
+    with pytest.raises(VaultError):
+        vault.copy_key()

@@ -1,32 +1,28 @@
 """``tokendesk agent start|run|status|stop|lock``: the process that keeps every token fresh.
 
 ``start`` unlocks the vault (the passphrase is asked once on the terminal, or taken from the
-usual sources), then detaches (double fork, new session, standard streams on /dev/null) and
-returns once the agent listens. ``run`` does the same in the foreground, logging to stderr,
-for a systemd user unit or tmux. The work itself lives in ``tui.core.agent``.
+usual sources), then hands the unlocked key to a detached agent over a pipe and returns
+once it listens (``tui.core.agent.launch``, which the TUI uses too). ``run`` serves in the
+foreground, logging to stderr, for a systemd user unit or tmux. The work itself lives in
+``tui.core.agent``.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import shutil
-import signal
-import threading
 import time
-from typing import Any
 
 from tui.cli.common import Context
-from tui.core.agent import client
+from tui.core.agent import launch
+from tui.core.agent.presence import agent_status
 from tui.core.errors import OperationFailed, UsageError
 from tui.core.text import human_duration, one_line, relative
 
 DEFAULT_KEEP_ALIVE = "7d"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-READY_TIMEOUT = 30.0
 RECENT_EVENTS = 5
-STOP_TIMEOUT = 60.0  # a refresh in progress ends first (its HTTP deadline is 30 s)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -94,150 +90,55 @@ def _options(args: argparse.Namespace) -> tuple[float, list[str]]:
     return keep_alive, command
 
 
-def _refuse_if_running(ctx: Context) -> None:
-    # The detached agent runs in /, so a relative vault path is made absolute first.
+def _absolute_vault(ctx: Context) -> None:
+    # The agent runs in /, so a relative vault path is made absolute first.
     ctx.vault_arg = str(ctx.vault_path.absolute())
-    if client.request({"op": "ping"}) is not None:
-        raise OperationFailed(
-            "an agent is already running", advice="see 'tokendesk agent status'; stop it first"
-        )
 
 
-def _serve(ctx: Context, keep_alive: float, command: list[str], log: Any, ready: Any) -> None:
-    """Run the agent until it is stopped; ``ready(error_or_None)`` once it listens or fails."""
-    from tui.core.agent.daemon import Agent
-    from tui.core.agent.server import AgentServer
-
-    session = ctx.session()
-    for name in [k for k in os.environ if "PASSPHRASE" in k.upper()]:
-        del os.environ[name]  # never handed to the notify command or anything else
-    agent = Agent(session, keep_alive=keep_alive, notify_command=command, log=log)
-    server = AgentServer(agent.handle, on_refused=agent.count_refused)
+def _already_running() -> None:
     try:
-        server.bind()
+        launch.refuse_if_running()
     except OperationFailed as exc:
-        agent.lock("could not listen")
-        ready(exc.message)
+        exc.advice = f"{exc.advice}; see 'tokendesk agent status'"
         raise
-    pidfile = os.path.join(os.path.dirname(server.path), "agent.pid")
-    with open(pidfile, "w", encoding="ascii") as f:
-        f.write(f"{os.getpid()}\n")
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(signum, lambda *_: agent.stop())
-    thread = threading.Thread(target=server.serve_forever, name="agent-server", daemon=True)
-    thread.start()
-    log(f"listening on {server.path} (pid {os.getpid()})")
-    ready(None)
-    try:
-        agent.run_loop()
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        agent.lock("stopped")
-        server.close()
-        try:
-            os.unlink(pidfile)
-        except OSError:
-            pass
-        log("stopped; the key is forgotten")
 
 
 def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
     """Run the agent in the foreground until SIGTERM, SIGINT or ``agent stop``."""
+    from tui.core.agent.service import serve
+
     keep_alive, command = _options(args)
-    _refuse_if_running(ctx)
+    _absolute_vault(ctx)
+    _already_running()
 
     def log(line: str) -> None:
         stamp = time.strftime("%Y-%m-%d %H:%M:%S")
         print(f"tokendesk agent {stamp}: {one_line(line)}", file=ctx.err, flush=True)
 
-    _serve(ctx, keep_alive, command, log, lambda _error: None)
+    serve(ctx.session(), keep_alive=keep_alive, notify_command=command, log=log)
     return 0
 
 
 def cmd_start(args: argparse.Namespace, ctx: Context) -> int:
-    """Unlock, detach, and return once the agent listens."""
+    """Unlock (the passphrase is asked here, on the terminal), start the detached agent
+    with the unlocked key (``tui.core.agent.launch``), and return once it listens."""
     keep_alive, command = _options(args)
-    _refuse_if_running(ctx)
-    ctx.session()  # ask for the passphrase here, on the terminal, before detaching
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child; tested through real processes
-        os.close(read_end)
-        _detach_and_serve(ctx, keep_alive, command, write_end)
-    os.close(write_end)
-    os.waitpid(pid, 0)  # the intermediate child exits at once
-    answer = _read_ready(read_end)
-    if answer != "ok":
-        raise OperationFailed(f"the agent did not start: {answer}")
-    ctx.print(f"Agent started; socket {client.socket_path()}")
+    _absolute_vault(ctx)
+    _already_running()  # before asking for a passphrase that cannot help
+    started = launch.start_agent(ctx.session(), keep_alive=keep_alive, notify_command=command)
+    ctx.print(f"Agent started; socket {started.socket}")
     return 0
 
 
-def _read_ready(fd: int) -> str:
-    import select
-
-    data = b""
-    deadline = time.monotonic() + READY_TIMEOUT
-    try:
-        while len(data) < 4096:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                return "it did not report within the time limit"
-            chunk = os.read(fd, 4096)
-            if not chunk:
-                break
-            data += chunk
-    finally:
-        os.close(fd)
-    return one_line(data.decode("utf-8", "replace")) or "it ended without a word"
-
-
-def _detach_and_serve(  # pragma: no cover - runs in the detached child
-    ctx: Context, keep_alive: float, command: list[str], ready_fd: int
-) -> None:
-    code = 1
-    try:
-        os.setsid()
-        if os.fork() != 0:
-            os._exit(0)
-        os.chdir("/")
-        os.umask(0o077)
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        os.close(devnull)
-
-        def ready(error: str | None) -> None:
-            os.write(ready_fd, b"ok" if error is None else error.encode("utf-8", "replace"))
-            os.close(ready_fd)
-
-        try:
-            _serve(ctx, keep_alive, command, lambda _line: None, ready)
-            code = 0
-        except Exception as exc:  # noqa: BLE001 - report, never a traceback
-            try:
-                ready(getattr(exc, "message", type(exc).__name__))
-            except OSError:
-                pass
-    finally:
-        os._exit(code)
-
-
-def _ask(op: str, timeout: float = client.CONNECT_TIMEOUT) -> dict[str, Any]:
-    reply = client.request({"op": op}, timeout=timeout)
-    if reply is None:
-        raise OperationFailed(
-            "no agent is running", advice="start one with 'tokendesk agent start'"
-        )
-    return reply
+def _no_agent(exc: launch.NoAgent) -> launch.NoAgent:
+    exc.advice = "start one with 'tokendesk agent start'"
+    return exc
 
 
 def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     """Print whether an agent runs and, per token, its state and next refresh."""
-    reply = client.request({"op": "status"})
-    status = reply.get("status") if reply else None
-    if not isinstance(status, dict):
+    status = agent_status()
+    if status is None:
         if args.json:
             ctx.print_json({"running": False})
         else:
@@ -292,18 +193,19 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_stop(args: argparse.Namespace, ctx: Context) -> int:
     """Ask the agent to stop and wait until its socket is gone."""
-    _ask("stop")
-    deadline = time.monotonic() + STOP_TIMEOUT
-    while client.request({"op": "ping"}) is not None:
-        if time.monotonic() > deadline:
-            raise OperationFailed("the agent did not stop in time")
-        time.sleep(0.05)
+    try:
+        launch.stop_agent()
+    except launch.NoAgent as exc:
+        raise _no_agent(exc) from None
     ctx.print("Agent stopped.")
     return 0
 
 
 def cmd_lock(args: argparse.Namespace, ctx: Context) -> int:
     """Make the agent forget the key; it keeps running, clients open the vault themselves."""
-    _ask("lock", timeout=STOP_TIMEOUT)  # a refresh in progress finishes first
+    try:
+        launch.lock_agent()
+    except launch.NoAgent as exc:
+        raise _no_agent(exc) from None
     ctx.print("Agent locked: it forgot the key; 'token' opens the vault itself again.")
     return 0
