@@ -113,3 +113,25 @@ async def test_copy_access_token_asks_first(open_session, tui_app) -> None:
             pilot, lambda: any("Copied the access token" in n for n in notifications(app))
         )
         assert app.clipboard == "access-token-test"
+
+
+async def test_a_refused_environment_name_keeps_the_dialog_open(open_session, tui_app) -> None:
+    session = open_session(sample_records())
+    app = tui_app(session=session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await main_ready(app, pilot)
+        await pilot.press("E")
+        await wait_for(pilot, lambda: isinstance(app.screen, EnvironmentsDialog))
+        box = app.screen
+        assert "1 token" in screen_text(app) and "0 tokens" in screen_text(app)
+        name = box.query_one("#environment-name", Input)
+        for bad, why in (("bad name!", "bad environment name"), ("production", "exists already")):
+            name.value = bad
+            box.query_one("#env-add", Button).press()
+            await wait_for(pilot, lambda why=why: why in screen_text(app))
+            assert app.screen is box and name.value == bad  # still open, the name kept
+        name.value = "Test!"
+        box.query_one("#env-rename", Button).press()
+        await wait_for(pilot, lambda: "bad environment name 'Test!'" in screen_text(app))
+        assert app.screen is box
+        assert session.reload().environments == ["Test", "Production"]

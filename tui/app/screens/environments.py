@@ -1,12 +1,16 @@
 """Manage environments: add, rename, remove (naming the tokens that go), make current.
 
-The dialog works on a copy of the names and returns one ``EnvironmentChange`` at a time;
-the main screen applies it in a worker through ``Session.edit()`` and reopens the dialog.
+The dialog returns one ``EnvironmentChange`` at a time, which the main screen applies in a
+worker through ``Session.edit()``. A name the vault would refuse (bad characters, a
+duplicate) is checked first on a copy of the records, so the dialog stays open with the
+reason and the typed name instead of closing on an error.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,7 +21,11 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.app.context import AppModal
-from tui.core.environments import tokens_in
+from tui.core.environments import rename_environment, tokens_in
+from tui.core.errors import ValidationError
+
+if TYPE_CHECKING:
+    from tui.core.records import Records
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,7 @@ class EnvironmentsDialog(AppModal[EnvironmentChange | None]):
                     Content.assemble(
                         "● " if env == records.current_environment else "  ",
                         Content(env),
-                        Content.styled(f"  {len(tokens_in(records, env))} token(s)", "$text-muted"),
+                        Content.styled(f"  {_count_tokens(records, env)}", "$text-muted"),
                     ),
                     id=f"env:{env}",
                 )
@@ -91,17 +99,31 @@ class EnvironmentsDialog(AppModal[EnvironmentChange | None]):
                 self._note("Type the new environment's name first.")
                 self.query_one("#environment-name", Input).focus()
                 return
-            self.dismiss(EnvironmentChange("add", name))
+            self._dismiss_if_valid(EnvironmentChange("add", name))
         elif op == "rename":
             if not name:
                 self._note(f"Type the new name for {chosen} first.")
                 self.query_one("#environment-name", Input).focus()
                 return
-            self.dismiss(EnvironmentChange("rename", chosen, name))
+            self._dismiss_if_valid(EnvironmentChange("rename", chosen, name))
         elif op == "use":
             self.dismiss(EnvironmentChange("use", chosen))
         elif op == "remove":
             self._confirm_remove(chosen)
+
+    def _dismiss_if_valid(self, change: EnvironmentChange) -> None:
+        """Return ``change`` unless the vault would refuse it; then say why and stay open."""
+        trial = copy.deepcopy(self.session.records)
+        try:
+            if change.op == "add":
+                trial.add_environment(change.name)
+            else:
+                rename_environment(trial, change.name, change.new_name)
+        except ValidationError as exc:
+            self._note(exc.message)
+            self.query_one("#environment-name", Input).focus()
+            return
+        self.dismiss(change)
 
     def _confirm_remove(self, env: str) -> None:
         records = self.session.records
@@ -128,3 +150,9 @@ class EnvironmentsDialog(AppModal[EnvironmentChange | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _count_tokens(records: Records, env: str) -> str:
+    """How many components hold tokens in ``env``, as "1 token" or "3 tokens"."""
+    count = len(tokens_in(records, env))
+    return f"{count} token{'' if count == 1 else 's'}"
