@@ -293,3 +293,42 @@ async def test_device_code_qr_fits_at_80x24(idp, open_session, tui_app) -> None:
         qr = dialog.flow.qr_text().rstrip("\n").splitlines()
         assert all(line.strip() in text for line in qr)  # every row of the QR code
         await pilot.press("escape")
+
+
+async def test_device_code_keys_copy_the_sign_in_address(idp, open_session, tui_app) -> None:
+    idp.device_mode = "manual"
+    session = open_session(idp_records(idp))
+    app = tui_app(session=session, environ={"SSH_TTY": "/dev/pts/1"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await main_ready(app, pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AuthorizeScreen))
+        dialog = app.screen
+        await wait_for(pilot, lambda: dialog.attempt is not None)
+        assert "f3" in app.active_bindings
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: dialog.flow is not None)
+        flow = dialog.flow
+        await wait_for(pilot, lambda: flow.user_code in screen_text(app))
+        # f3 again would only start over ("Try again" does that): not offered.
+        assert "f3" not in app.active_bindings
+        app.copy_to_clipboard("")
+        await pilot.press("f2")
+        await pilot.pause()
+        # The device page, not the cancelled browser attempt's URL.
+        assert app.clipboard == (flow.verification_uri_complete or flow.verification_uri)
+        assert "Copied the sign-in address." in screen_text(app)
+        await pilot.press("escape")
+
+
+async def test_no_device_key_without_a_device_url(idp, open_session, tui_app) -> None:
+    session = open_session(idp_records(idp, device_authorization_url=""))
+    app = tui_app(session=session, environ={"SSH_TTY": "/dev/pts/1"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await main_ready(app, pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AuthorizeScreen))
+        await wait_for(pilot, lambda: app.screen.attempt is not None)
+        assert "f2" in app.active_bindings
+        assert "f3" not in app.active_bindings
+        await pilot.press("escape")

@@ -51,7 +51,7 @@ class AuthorizeScreen(AppModal[bool]):
         Binding("escape", "cancel", "Cancel", id="authorize.cancel",
                 tooltip="Cancel the authorization and free the callback port"),
         Binding("f2", "copy_url", "Copy URL", id="authorize.copy_url",
-                tooltip="Copy the authorization URL"),
+                tooltip="Copy the authorization URL (device code: the sign-in address)"),
         Binding("f3", "device", "Device code", id="authorize.device",
                 tooltip="Sign in on another device with a code"),
     ]  # fmt: skip
@@ -103,6 +103,13 @@ class AuthorizeScreen(AppModal[bool]):
             return
         self.query_one("#paste", Input).focus()
         self._run_browser()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # f3 shows only where a device sign-in can start: once it runs, "Try again" restarts
+        # it, and a component without a device URL has none.
+        if action == "device":
+            return self.mode != "device" and bool(self.component.device_authorization_url)
+        return True
 
     # ------------------------------------------------------------ UI updates
     @property
@@ -235,6 +242,7 @@ class AuthorizeScreen(AppModal[bool]):
             self.notify("This component has no device authorization URL.", severity="warning")
             return
         self.mode = "device"
+        self.refresh_bindings()
         if self.attempt is not None:
             _in_background(self.attempt.cancel)
         for widget_id in ("#auth-url", "#auth-ssh", "#auth-paste", "#use-device", "#copy-url"):
@@ -288,6 +296,13 @@ class AuthorizeScreen(AppModal[bool]):
 
     # ------------------------------------------------------------ actions
     def action_copy_url(self) -> None:
+        if self.mode == "device":
+            # The browser attempt was cancelled: its URL would lead nowhere.
+            flow = self.flow
+            if flow is not None:
+                self.app.copy_to_clipboard(flow.verification_uri_complete or flow.verification_uri)
+                self.info("Copied the sign-in address.")
+            return
         if self.attempt is None:
             return
         self.app.copy_to_clipboard(self.attempt.url)
