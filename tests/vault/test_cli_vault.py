@@ -53,6 +53,39 @@ def test_missing_vault(cli):
     assert_clean_failure(cli("components"), 1, "no vault at", "tokendesk init")
 
 
+def test_missing_vault_named_with_option_hints_init_with_it(tmp_path):
+    missing = tmp_path / "my vault.tokendesk"
+    result = run_cli("--vault", str(missing), "components", env=cli_env(None))
+    assert_clean_failure(result, 1, "no vault at")
+    # Plain `tokendesk init` would create the default vault, not this one.
+    assert f"run: tokendesk init --vault '{missing}'" in result.stderr
+
+
+def test_components_columns_line_up(cli, make_vault):
+    from tui.core.models.mail import MailComponent
+    from tui.core.models.oauth import OAuthComponent
+    from tui.core.records import Records
+
+    records = Records()
+    records.add(OAuthComponent(name="MS", type="microsoft", client_id="c"))
+    records.add(
+        OAuthComponent(
+            name="Custom",
+            authorization_url="https://idp.example.com/a",
+            token_url="https://idp.example.com/t",
+            client_id="c",
+        )
+    )
+    records.add(MailComponent(name="Inbox", host="imap.example.com", token_ref="@MS"))
+    make_vault(records)
+    lines = cli("components").stdout.splitlines()
+    assert len(lines) == 3
+    # The third column starts at the same place on every row.
+    thirds = ("@MS", "@Custom", "imap.")
+    starts = {line.index(third) for line, third in zip(lines, thirds, strict=True)}
+    assert len(starts) == 1, lines
+
+
 def test_bad_vault_path(tmp_path):
     env = cli_env(None)
     assert_clean_failure(

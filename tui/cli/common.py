@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +90,11 @@ class Context:
                 # Say so before asking for a passphrase that cannot help.
                 from vault import VaultNotFound
 
-                raise VaultNotFound(f"no vault at {path}", hint="create one with 'tokendesk init'")
+                # With --vault the command must name it, or init creates the default vault.
+                where = f" --vault {shlex.quote(str(path))}" if self.vault_arg else ""
+                raise VaultNotFound(
+                    f"no vault at {path}", hint=f"create one; run: tokendesk init{where}"
+                )
             self._session = Session.open(path, read_passphrase())
         return self._session
 

@@ -120,12 +120,16 @@ def cmd_components(args: argparse.Namespace, ctx: Context) -> int:
     if not rows:
         ctx.print("No components yet: add one with 'tokendesk oauth add' or 'tokendesk mail add'")
         return 0
-    width = max(len(r["name"]) for r in rows)
+    table = []
     for r in rows:
         if r["kind"] == "oauth":
-            detail = f"OAuth2 ({r['type']})  {r['variable']}"
+            table.append((r["name"], f"OAuth2 ({r['type']})", r["variable"]))
         else:
             what = "Inbound email" if r["kind"] == "mail" else "Outbound email"
-            detail = f"{what}  {r['host']}  {r['auth']} {r['token']}".rstrip()
-        ctx.print(f"{r['name']:<{width}}  {detail}")
+            table.append((r["name"], what, f"{r['host']}  {r['auth']} {r['token']}".rstrip()))
+    # Columns as wide as their widest cell, so "OAuth2 (microsoft)" and "Inbound email"
+    # rows line up.
+    widths = [max(len(row[i]) for row in table) for i in range(2)]
+    for name, kind, detail in table:
+        ctx.print(f"{name:<{widths[0]}}  {kind:<{widths[1]}}  {detail}")
     return 0
