@@ -182,6 +182,10 @@ def test_token_exit_3_when_the_grant_is_revoked(oauth_session, idp, cli):
     no_secrets(res.stderr, old.access_token, old.refresh_token)
     status = json.loads(cli("status", "--json").stdout)["components"][0]
     assert status["status"] == "needs authorization" and "invalid_grant" in status["last_error"]
+    # The health line and the last error name the same next step: said once.
+    text = cli("status").stdout
+    assert "Mail: last error: " in text and "invalid_grant" in text
+    assert text.count("run: tokendesk authorize Mail --env Test") == 1, text
 
 
 @pytest.mark.parametrize("fault", ["500", "html", "invalid_json", "hang"])

@@ -291,12 +291,21 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
         ctx.print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     from tui.cli.lifecycle_cmds import health_lines
 
-    for line in health_lines(records, env):
+    said = health_lines(records, env)
+    for line in said:
         ctx.print(line)
     for r in rows:
         if r.last_error:
             ctx.print(f"{r.name}: last error: {r.last_error}")
             text = hint(r.last_error_advice, r.next_step)
-            if text:
+            # A rejected refresh token is also the health line's cliff: its hint already
+            # names the same command, so it is not printed twice.
+            if text and not _hint_given(said, r.name, text):
                 ctx.print(f"{r.name}: hint: {text}")
     return 0
+
+
+def _hint_given(lines: list[str], name: str, text: str) -> bool:
+    """Whether ``lines`` already hold a hint for ``name`` ending in the same ``run:`` step."""
+    run = text[text.find("run: ") :] if "run: " in text else text
+    return any(line.startswith(f"{name}: hint: ") and line.endswith(run) for line in lines)
