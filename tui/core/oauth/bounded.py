@@ -4,12 +4,14 @@ httpx's timeouts apply to each read, so a server that trickles one byte every fe
 (headers or body) keeps a request alive forever, and a 100 MB answer is read whole. The
 token refresh runs under the vault lock, so either would hold the lock without bound.
 
-``bounded_transport(seconds, max_bytes)`` returns an ``httpx.HTTPTransport`` whose every
+``bounded_transport(seconds, max_bytes)`` returns an httpx transport whose every
 socket operation (connect, TLS handshake, write, read) gets at most the time left until one
 deadline, and whose reads stop once ``max_bytes`` arrived (headers included). Going past
 either raises ``DeadlineExceeded`` (seen by httpx as a timeout) or ``ReplyTooLarge`` (a read
 error); ``limit_hit(exc)`` finds them behind httpx's wrapping. One transport serves one
-exchange: the deadline starts when it is made.
+exchange: the deadline starts when it is made. Requests go through the environment's proxy
+(``tui.core.oauth.proxy``) within the same bounds; an unusable proxy raises
+``UnsupportedProxy`` (an ``httpx.ProxyError``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import Any
 
 import httpcore
 import httpx
+
+from tui.core.oauth.proxy import ProxyChoice, proxy_for
 
 MAX_REPLY_BYTES = 1024 * 1024
 """A token reply is a few kilobytes; one mebibyte is far more than any real one."""
@@ -117,15 +121,50 @@ class _Backend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def bounded_transport(seconds: float, max_bytes: int = MAX_REPLY_BYTES) -> httpx.HTTPTransport:
-    """A transport for one exchange that ends within ``seconds`` and reads <= ``max_bytes``."""
-    transport = httpx.HTTPTransport()
-    # httpx builds its httpcore pool without a way to pass a network backend; the pool keeps
-    # it in ``_network_backend`` (httpcore 1.x). tests/oauth/test_bounds.py fails if that
-    # ever stops working.
-    pool = transport._pool
-    pool._network_backend = _Backend(pool._network_backend, _Budget(seconds, max_bytes))
-    return transport
+class UnsupportedProxy(httpx.ProxyError):
+    """The environment names a proxy the transport cannot use (``choice`` says which)."""
+
+    def __init__(self, choice: ProxyChoice) -> None:
+        super().__init__(f"unsupported proxy {choice.shown} in {choice.variable}")
+        self.choice = choice
+
+
+class _BoundedTransport(httpx.BaseTransport):
+    """Routes each request directly or through the environment's proxy (``proxy_for``);
+    every route's connections share one budget."""
+
+    def __init__(self, budget: _Budget) -> None:
+        self._budget = budget
+        self._routes: dict[str | None, httpx.HTTPTransport] = {}
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        choice = proxy_for(str(request.url))
+        if choice is not None and not choice.supported:
+            raise UnsupportedProxy(choice)
+        key = choice.url if choice is not None else None
+        route = self._routes.get(key)
+        if route is None:
+            route = self._routes[key] = httpx.HTTPTransport(proxy=key)
+            # httpx builds its httpcore pool (a proxy pool too) without a way to pass a
+            # network backend; the pool keeps it in ``_network_backend`` (httpcore 1.x) and
+            # hands it to every connection, the proxy's included.
+            # tests/oauth/test_bounds.py and test_proxy.py fail if that ever stops working.
+            pool = route._pool
+            pool._network_backend = _Backend(pool._network_backend, self._budget)
+        return route.handle_request(request)
+
+    def close(self) -> None:
+        for route in self._routes.values():
+            route.close()
+
+
+def bounded_transport(seconds: float, max_bytes: int = MAX_REPLY_BYTES) -> httpx.BaseTransport:
+    """A transport for one exchange that ends within ``seconds`` and reads <= ``max_bytes``.
+
+    It goes through the environment's proxy where ``proxy_for`` says so (the bounds count
+    every byte from the proxy: its CONNECT answer, the TLS inside the tunnel, the reply).
+    """
+    return _BoundedTransport(_Budget(seconds, max_bytes))
 
 
 def limit_hit(exc: BaseException) -> DeadlineExceeded | ReplyTooLarge | None:

@@ -3,7 +3,9 @@
 ``network_failure`` names connection refused, DNS failures, timeouts, closed connections,
 TLS certificate and handshake failures, and the reply bounds of ``tui.core.oauth.bounded``
 in their own wording instead of the exception's text. Every OAuth2 request (token, device,
-discovery, revocation, introspection) reports its transport failures through it.
+discovery, revocation, introspection) reports its transport failures through it. Through an
+environment proxy (``tui.core.oauth.proxy``) connection failures name the proxy and its
+variable (never its credentials), and every message says the proxy was used.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tui.core.oauth.bounded import MAX_REPLY_BYTES, ReplyTooLarge, limit_hit
+from tui.core.oauth.bounded import MAX_REPLY_BYTES, ReplyTooLarge, UnsupportedProxy, limit_hit
+from tui.core.oauth.proxy import ProxyChoice, proxy_for
+from tui.core.text import one_line
 
 TIMEOUT_VARIABLE = "TOKENDESK_HTTP_TIMEOUT"
 """The environment variable that sets the network timeout in seconds."""
@@ -45,7 +49,49 @@ def network_failure(exc: BaseException, url: str, seconds: float) -> tuple[str, 
         port = 0
     where = f"{host}:{port}" if port else host
     root = _root_cause(exc)
+    via = proxy_for(url)
+    if via is not None:
+        return _through_proxy(exc, root, via, where, host, seconds)
+    return _direct(exc, root, where, host, seconds)
 
+
+def _through_proxy(
+    exc: BaseException,
+    root: BaseException,
+    via: ProxyChoice,
+    where: str,
+    host: str,
+    seconds: float,
+) -> tuple[str, str]:
+    proxy = f"the proxy {via.shown} ({via.variable})"
+    if isinstance(exc, UnsupportedProxy):
+        return (
+            f"{proxy} is not supported: only http:// and https:// proxies are",
+            f"set {via.variable} to an http:// proxy, or add {host} to NO_PROXY",
+        )
+    if isinstance(exc, httpx.ProxyError):
+        status = one_line(str(exc), 80)  # the proxy's status line: peer text
+        hint = (
+            f"check the user name and password in {via.variable}"
+            if status.startswith("407")
+            else f"check {via.variable}, or add {host} to NO_PROXY if it is reachable directly"
+        )
+        return f"{proxy} refused the connection to {where}: {status}", hint
+    if isinstance(root, socket.gaierror):
+        # Every connection goes to the proxy: a name or a refusal is the proxy's.
+        return f"cannot resolve the host name of {proxy}", f"check {via.variable} and the DNS"
+    if isinstance(root, ConnectionRefusedError):
+        return (
+            f"could not connect to {proxy}: connection refused",
+            f"check that the proxy runs and that {via.variable} names its host and port",
+        )
+    detail, hint = _direct(exc, root, where, host, seconds)
+    return f"{detail} (through {proxy})", hint
+
+
+def _direct(
+    exc: BaseException, root: BaseException, where: str, host: str, seconds: float
+) -> tuple[str, str]:
     def fail(detail: str, hint: str) -> tuple[str, str]:
         return detail, hint
 
