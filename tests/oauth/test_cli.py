@@ -96,6 +96,9 @@ def test_no_browser_over_ssh_prints_url_tunnel_and_accepts_paste(oauth_session, 
     assert proc.returncode == 0, err
     assert SUCCESS in out
     assert "not the redirect URL" in err  # the first paste was refused, the second taken
+    # ... with what to paste instead.
+    advice = "copy the whole address of the page that failed to load"
+    assert f"tokendesk: hint: {advice} (it starts with {redirect_uri})" in err
     assert session.reload().token("Production", "Mail") is not None
     assert session.records.token("Test", "Mail") is None
 

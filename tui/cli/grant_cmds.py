@@ -13,8 +13,8 @@ import threading
 from typing import Any
 
 from tui.cli.common import Context, add_env_option
-from tui.cli.next_step import hint, step_command
-from tui.core.errors import Action, NextStep, UsageError
+from tui.cli.next_step import failure_lines, hint, step_command
+from tui.core.errors import Action, NextStep, UsageError, describe
 
 SUCCESS_LINE = "OAuth2 token received with success!"
 DEFAULT_AUTHORIZE_TIMEOUT = 300
@@ -192,7 +192,9 @@ def _read_pasted_urls(ctx: Context, attempt: Any) -> None:
                     return
                 return
             except UsageError as exc:
-                ctx.warn(exc.message)
+                # The advice says what to paste instead; the attempt keeps waiting.
+                for text in failure_lines(describe(exc)):
+                    ctx.warn(text)
 
     threading.Thread(target=reader, name="tokendesk-paste", daemon=True).start()
 
