@@ -51,7 +51,7 @@ class AuthorizeScreen(AppModal[bool]):
         Binding("escape", "cancel", "Cancel", id="authorize.cancel",
                 tooltip="Cancel the authorization and free the callback port"),
         Binding("f2", "copy_url", "Copy URL", id="authorize.copy_url",
-                tooltip="Copy the authorization URL (device code: the sign-in address)"),
+                tooltip="Copy the authorization URL"),
         Binding("f3", "device", "Device code", id="authorize.device",
                 tooltip="Sign in on another device with a code"),
     ]  # fmt: skip
