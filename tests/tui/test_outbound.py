@@ -110,3 +110,19 @@ async def test_pop3_inbox_lists_and_opens_without_marking(pop_vault, corpus, tui
         await wait_for(pilot, lambda: isinstance(app.screen, MessageScreen))
         await wait_for(pilot, lambda: app.screen.view is not None, timeout=30)
         assert app.screen.view.uid == newest.uid
+
+
+async def test_username_placeholder_says_oauth_uses_the_tokens_account(open_session, tui_app):
+    app = tui_app(session=open_session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input))
+        username = app.screen.query_one("#f-username", Input)
+        # Empty with OAuth logs in as the token's account: not a value to copy.
+        assert username.placeholder == "empty: the token's account"
+        app.screen.query_one("#f-auth", Select).value = "password"
+        await pilot.pause()
+        assert username.placeholder == "user@example.com"
+        app.screen.query_one("#f-auth", Select).value = "oauth"
+        await pilot.pause()
+        assert username.placeholder == "empty: the token's account"

@@ -77,7 +77,7 @@ class MailForm(ComponentForm):
         yield text("host", c.host if c else "", self.HOST_HINT)
         yield text("port", str(c.port) if c else str(DEFAULT_PORTS[first]))
         yield select("auth", AUTH_OPTIONS, auth)
-        yield text("username", c.username if c else "", "user@example.com")
+        yield text("username", c.username if c else "", _username_hint(auth))
         current = c.token_ref if c and c.auth == "oauth" else None
         token = Select(
             [(v, v) for v in variables],
@@ -165,6 +165,7 @@ class MailForm(ComponentForm):
         self._on_edit(event.checkbox)
 
     def _apply_auth(self, auth: Any) -> None:
+        self.query_one("#f-username", Input).placeholder = _username_hint(auth)
         self.field("token_ref").display = auth == "oauth"
         self.field("sasl").display = auth == "oauth"
         self.field("password").display = auth == "password"
@@ -175,3 +176,8 @@ class MailForm(ComponentForm):
             secret = self.query_one("#f-password", SecretInput)
             secret.reveal(not secret.revealed)
             event.button.label = "Hide" if secret.revealed else "Reveal"
+
+
+def _username_hint(auth: Any) -> str:
+    """The Username placeholder: with OAuth an empty one logs in as the token's account."""
+    return "empty: the token's account" if auth == "oauth" else "user@example.com"
