@@ -14,7 +14,13 @@ The library knows nothing of OAuth, IMAP or user interfaces. Its public API:
 * the errors in ``vault.errors``, all subclasses of ``VaultError``.
 
 The bytes on disk are described in ``vault/FORMAT.md``.
+
+The errors and file helpers load with the package; ``Vault``, ``KdfParams``, ``Journal`` and
+``journal_path_for`` (which bring cryptography, tens of milliseconds) on first use, so a
+program that only catches ``VaultError`` does not pay for them.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from .errors import (
     CorruptVault,
@@ -29,9 +35,29 @@ from .errors import (
     WrongPassphrase,
 )
 from .files import backup_path_for, lock_path_for
-from .format import KdfParams
-from .journal import Journal, journal_path_for
-from .store import Vault
+
+if TYPE_CHECKING:
+    from .format import KdfParams
+    from .journal import Journal, journal_path_for
+    from .store import Vault
+
+_LAZY = {
+    "KdfParams": "format",
+    "Journal": "journal",
+    "journal_path_for": "journal",
+    "Vault": "store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vault' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "CorruptVault",
