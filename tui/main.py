@@ -22,8 +22,6 @@ if TYPE_CHECKING:  # typing and pathlib cost milliseconds the token fast path ca
     from collections.abc import Sequence
     from pathlib import Path
 
-NO_AGENT_ENV = "TOKENDESK_NO_AGENT"
-"""Set (non-empty) to make ``token`` open the vault itself even when an agent runs."""
 _VALUED = ("--env", "--vault", "--sasl", "--user")
 _FLAGS = ("--json", "--force-refresh")
 _SASL = ("xoauth2", "oauthbearer")
@@ -83,18 +81,17 @@ def parse_token_args(argv: Sequence[str]) -> dict[str, object] | None:
 
 def token_via_agent(argv: Sequence[str]) -> int | None:
     """Run ``token`` through a running agent; None when the full command line must do it."""
-    if os.environ.get(NO_AGENT_ENV):
+    from tui.core.agent import client
+
+    if not client.enabled():
         return None
     opts = parse_token_args(argv)
     if opts is None:
         return None
-    vault = opts["vault"] if opts["vault"] is not None else os.environ.get("TOKENDESK_VAULT")
-    if isinstance(vault, str):
-        if not vault.strip():
-            return None
-        vault = os.path.abspath(os.path.expanduser(vault))
-    from tui.core.agent import client
-
+    given = opts["vault"]
+    vault = client.vault_argument(given if isinstance(given, str) else None)
+    if vault is False:
+        return None
     reply = client.request(
         {
             "op": "token",

@@ -8,11 +8,14 @@ import shlex
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.core.errors import OperationFailed, UsageError
-from tui.core.session import Session, read_passphrase, resolve_vault_path
 from tui.core.text import sanitize
+
+if TYPE_CHECKING:  # the session brings cryptography: loaded when a command opens the vault
+    from tui.core.mail.service import Access
+    from tui.core.session import Session
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -80,11 +83,15 @@ class Context:
     @property
     def vault_path(self) -> Path:
         """The vault file chosen by --vault, TOKENDESK_VAULT, or the default."""
+        from tui.core.session import resolve_vault_path
+
         return resolve_vault_path(self.vault_arg)
 
     def session(self) -> Session:
         """Open (once) and return the vault session, reading the passphrase as needed."""
         if self._session is None:
+            from tui.core.session import Session, read_passphrase
+
             path = self.vault_path
             if not path.exists():
                 # Say so before asking for a passphrase that cannot help.
@@ -103,6 +110,25 @@ class Context:
         records = self.session().records
         name = getattr(args, "env", None) or records.current_environment
         return records.require_environment(name)
+
+    def mail_access(self, name: str, env: str | None, *, outbound: bool = False) -> Access:
+        """How to log in with mail component ``name``: from a running agent that holds this
+        vault unlocked (no passphrase, no key derivation), else from the vault itself."""
+        if self._session is None:
+            from tui.core.agent import client
+
+            vault = client.vault_argument(self.vault_arg)
+            if client.enabled() and vault is not False:
+                from tui.core.agent.mail_access import access_from_agent
+
+                access = access_from_agent(
+                    name, env, vault if isinstance(vault, str) else None, outbound=outbound
+                )
+                if access is not None:
+                    return access
+        from tui.core.mail.service import access_for
+
+        return access_for(self.session(), name, env, outbound=outbound)
 
     def print(self, *parts: Any) -> None:
         """Write a line to stdout and flush at once (output may be a pipe)."""

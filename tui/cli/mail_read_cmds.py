@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 
 from tui.cli.common import Context, add_env_option, mail_verbs, parse_int
 from tui.core.errors import Action, NextStep, UsageError
+from tui.core.models.mail import MailComponent
 from tui.core.text import fit, human_size
 
 if TYPE_CHECKING:
     from tui.core.mail.client import MailClient
     from tui.core.mail.models import MessageSummary, MessageView
     from tui.core.mail.pop3 import Pop3Client
-    from tui.core.models.mail import MailComponent
+    from tui.core.mail.service import Access
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,21 +67,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=cmd_save)
 
 
-def _open(args: argparse.Namespace, ctx: Context) -> MailClient | Pop3Client:
-    from tui.core.mail.service import open_client
-
-    session = ctx.session()
-    return open_client(session, args.name, ctx.env(args))
-
-
-def _component(args: argparse.Namespace, ctx: Context) -> MailComponent:
-    return ctx.session().records.get_mail(args.name)
+def _access(args: argparse.Namespace, ctx: Context) -> tuple[Access, MailComponent]:
+    """How to log in (from a running agent, else the vault) and the inbound component."""
+    access = ctx.mail_access(args.name, getattr(args, "env", None))
+    comp = access.component
+    if not isinstance(comp, MailComponent):  # never: mail_access was asked for an inbound one
+        raise UsageError(f"{args.name!r} is not an inbound email component")
+    return access, comp
 
 
-def _folder(args: argparse.Namespace, ctx: Context) -> str:
+def _open(access: Access) -> MailClient | Pop3Client:
+    from tui.core.mail.service import connect
+
+    return connect(access)
+
+
+def _folder(args: argparse.Namespace, comp: MailComponent) -> str:
     if getattr(args, "folder", None):
         return str(args.folder)
-    return _component(args, ctx).folder
+    return comp.folder
 
 
 def _uid(value: str, what: str, comp: MailComponent) -> int | str:
@@ -94,7 +99,8 @@ def _uid(value: str, what: str, comp: MailComponent) -> int | str:
 
 def cmd_folders(args: argparse.Namespace, ctx: Context) -> int:
     """Print the folders (one per line, or JSON)."""
-    with _open(args, ctx) as client:
+    access, _ = _access(args, ctx)
+    with _open(access) as client:
         folders = client.folders()
     if args.json:
         ctx.print_json([f.to_json() for f in folders])
@@ -109,11 +115,12 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     from tui.core.mail.client import MAX_LIMIT
 
     limit = parse_int(args.limit, "--limit", low=1, high=MAX_LIMIT)
+    access, comp = _access(args, ctx)
     before = None
     if args.before_uid is not None:
-        before = _uid(args.before_uid, "--before-uid", _component(args, ctx))
-    folder = _folder(args, ctx)
-    with _open(args, ctx) as client:
+        before = _uid(args.before_uid, "--before-uid", comp)
+    folder = _folder(args, comp)
+    with _open(access) as client:
         page = client.page(folder, before_uid=before, limit=limit)
     if args.json:
         ctx.print_json([m.to_json() for m in page.messages])
@@ -152,10 +159,10 @@ def _row(m: MessageSummary, width: int) -> str:
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     """Print one message: headers, text body, attachments."""
-    comp = _component(args, ctx)
+    access, comp = _access(args, ctx)
     uid = _uid(args.uid, "UID", comp)
-    folder = _folder(args, ctx)
-    with _open(args, ctx) as client:
+    folder = _folder(args, comp)
+    with _open(access) as client:
         view = client.message(uid, folder).with_content(comp.content)
     if args.json:
         ctx.print_json(view.to_json())
@@ -193,7 +200,7 @@ def cmd_save(args: argparse.Namespace, ctx: Context) -> int:
     """Save a message's attachments into ``--dir`` (created if missing)."""
     from tui.core.text import one_line
 
-    comp = _component(args, ctx)
+    access, comp = _access(args, ctx)
     uid = _uid(args.uid, "UID", comp)
     if comp.content == "body":
         raise UsageError(
@@ -208,8 +215,8 @@ def cmd_save(args: argparse.Namespace, ctx: Context) -> int:
         raise UsageError(f"cannot create the directory {directory}: {exc.strerror}") from None
     if not directory.is_dir():
         raise UsageError(f"{directory} is not a directory")
-    folder = _folder(args, ctx)
-    with _open(args, ctx) as client:
+    folder = _folder(args, comp)
+    with _open(access) as client:
         saved = client.save_attachments(uid, directory, folder)
     if args.json:
         ctx.print_json([s.to_json() for s in saved])

@@ -58,17 +58,15 @@ def _body(value: str | None) -> str:
 def cmd_send(args: argparse.Namespace, ctx: Context) -> int:
     """Build the message, connect, log in, submit."""
     from tui.core.mail.compose import build_message
-    from tui.core.mail.service import open_sender
+    from tui.core.mail.service import connect_sender
 
     body = _body(args.body_file)
     files = [Path(a).expanduser() for a in args.attach]
     for f in files:
         if not f.is_file():
             raise UsageError(f"--attach {f}: no such file")
-    session = ctx.session()
-    comp = session.records.get_outbound(args.name)
-    env = ctx.env(args)
-    with open_sender(session, comp.name, env) as sender:
+    access = ctx.mail_access(args.name, args.env, outbound=True)
+    with connect_sender(access) as sender:
         message = build_message(sender.from_address, args.to, args.subject, body, files)
         sender.send(message)
     ctx.print(f"Sent to {', '.join(args.to)} from {message['From']} ({message['Message-ID']})")

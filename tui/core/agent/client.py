@@ -21,6 +21,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # the typing module costs milliseconds this path cannot spare
     from typing import Any
 
+NO_AGENT_ENV = "TOKENDESK_NO_AGENT"
+"""Set (non-empty) to make commands open the vault themselves even when an agent runs."""
+VAULT_ENV = "TOKENDESK_VAULT"
 MAX_LINE = 64 * 1024
 """Largest request or reply line either side accepts."""
 SOCKET_NAME = "agent.sock"
@@ -39,6 +42,23 @@ def runtime_dir() -> str:
     tmp = os.environ.get("TMPDIR", "")
     tmp = tmp if tmp and os.path.isabs(tmp) else "/tmp"
     return os.path.join(tmp, f"tokendesk-{os.getuid()}")
+
+
+def enabled() -> bool:
+    """Whether commands may ask an agent (``TOKENDESK_NO_AGENT`` is not set)."""
+    return not os.environ.get(NO_AGENT_ENV)
+
+
+def vault_argument(given: str | None) -> str | None | bool:
+    """The vault to name in a request: the given path (else ``$TOKENDESK_VAULT``) made
+    absolute, None for the default vault, or False for an empty path (let the command
+    line say what is wrong with it)."""
+    vault = given if given is not None else os.environ.get(VAULT_ENV)
+    if vault is None:
+        return None
+    if not vault.strip():
+        return False
+    return os.path.abspath(os.path.expanduser(vault))
 
 
 def socket_path() -> str:

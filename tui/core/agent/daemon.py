@@ -6,9 +6,10 @@ the TUI use — so the agent and any other process never spend the same refresh 
 every decision it compares the vault file's identity (inode, size, mtime) with the last one
 seen and re-reads it when another process wrote it.
 
-``handle(request)`` answers the socket (see ``tui.core.agent.server``): ``token``, ``status``,
-``lock``, ``stop`` and ``ping``. Token replies carry only what ``token`` prints; nothing can
-ask for a refresh token or a client secret.
+``handle(request)`` answers the socket (see ``tui.core.agent.server``): ``token``, ``mail``
+(``tui.core.agent.mail_access``), ``status``, ``lock``, ``stop`` and ``ping``. Token replies
+carry only what ``token`` prints, mail replies what a login needs; nothing can ask for a
+refresh token or a client secret.
 
 Events (needs sign-in, refresh failed, recovered) run the user's notify command without a
 shell, with ``TOKENDESK_EVENT``, ``TOKENDESK_COMPONENT``, ``TOKENDESK_ENVIRONMENT`` and
@@ -235,6 +236,8 @@ class Agent:
         try:
             if op == "token":
                 return self._token(request)
+            if op == "mail":
+                return self._mail(request)
             if op == "status":
                 # A face that leaves refreshing to the agent asks this every few seconds:
                 # an edit it just saved (a new sign-in, a removed component) is planned now
@@ -289,6 +292,28 @@ class Agent:
             return _error(describe(exc))
         self._wake.set()  # the loop re-plans with the new record
         return {"ok": True, "view": view}
+
+    def _mail(self, req: dict[str, Any]) -> dict[str, Any]:
+        from tui.core.agent import mail_access
+
+        if not mail_access.valid_request(req):
+            return _error(Failure("malformed mail request to the agent", exit_code=2))
+        if self.session is None:
+            return {"ok": False, "fallback": "locked"}
+        if not self._same_vault(req.get("vault")):
+            return {"ok": False, "fallback": "another vault"}
+        self.check_vault()  # may lock the agent (the passphrase was changed)
+        session = self.session
+        try:
+            if session is None:
+                return {"ok": False, "fallback": "locked"}
+            reply = mail_access.mail_reply(session, req, self._fresh)
+        except (TokendeskError, VaultError) as exc:
+            if self.session is None:
+                return {"ok": False, "fallback": "locked"}
+            return _error(describe(exc))
+        self._wake.set()  # a refresh may have happened: the loop re-plans
+        return reply
 
     def _same_vault(self, vault: str | None) -> bool:
         if vault is None:

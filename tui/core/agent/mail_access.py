@@ -1,0 +1,131 @@
+"""Mail commands through a running agent: the component and its credential without a vault.
+
+With an unlocked agent, reading or sending mail needs neither the passphrase nor the key
+derivation (a third of a second with the default cost): the command asks the agent for an
+`Access` (``tui.core.mail.service``) instead of opening the vault. Both ends are here:
+
+- ``mail_reply(session, request, fresh)`` runs in the agent: it builds the `Access` with the
+  vault code path (`access_for`, the agent's own lock-aware ``fresh``) and answers with the
+  component's settings, the login name, the environment and, for OAuth, the access token;
+  with ``force`` the token is refreshed first (a mail server rejected the one it had).
+- ``access_from_agent(name, env, vault, outbound=...)`` runs in the command: None when no
+  agent can answer (none running, locked, another vault), so the caller opens the vault.
+
+What crosses the socket (same user only, see ``tui.core.agent.server``) is what the login
+needs: a stored mail password or an access token, never a refresh token or client secret.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tui.core.agent import client
+from tui.core.errors import NextStep, TokendeskError
+from tui.core.mail.auth import Credential
+from tui.core.mail.service import Access, access_for
+from tui.core.models.mail import MailComponent
+
+if TYPE_CHECKING:  # the session brings the vault library and cryptography: agent side only
+    from tui.core.mail.service import FreshToken
+    from tui.core.session import Session
+
+NAME_LIMIT = 256
+
+
+class AgentRefusal(TokendeskError):
+    """An error the agent reported (its message, advice, next step and exit status)."""
+
+    def __init__(self, error: dict[str, Any]) -> None:
+        advice = error.get("advice")
+        super().__init__(
+            str(error.get("message") or "the agent refused the request"),
+            advice=str(advice) if advice else None,
+            next_step=NextStep.from_dict(error.get("next_step")),
+        )
+        code = error.get("exit")
+        self.exit_code = code if isinstance(code, int) and code in (1, 2, 3) else 1
+
+
+def valid_request(req: dict[str, Any]) -> bool:
+    """Whether ``req`` is a well-formed ``mail`` request."""
+    name, env, vault = req.get("name"), req.get("env"), req.get("vault")
+    return (
+        isinstance(name, str)
+        and 0 < len(name) <= NAME_LIMIT
+        and (env is None or (isinstance(env, str) and len(env) <= NAME_LIMIT))
+        and (vault is None or isinstance(vault, str))
+        and isinstance(req.get("outbound", False), bool)
+        and isinstance(req.get("force", False), bool)
+    )
+
+
+def mail_reply(session: Session, req: dict[str, Any], fresh: FreshToken) -> dict[str, Any]:
+    """The agent's answer to a valid ``mail`` request (raises the core's errors)."""
+    access = access_for(
+        session, req["name"], req.get("env"), outbound=bool(req.get("outbound")), fresh=fresh
+    )
+    token = None
+    if access.credential.kind == "oauth":
+        token = access.credential.secret(bool(req.get("force")))
+    return {
+        "ok": True,
+        "component": access.component.to_dict(),
+        "username": access.username,
+        "environment": access.environment,
+        "access_token": token,
+    }
+
+
+def access_from_agent(
+    name: str, env: str | None, vault: str | None, *, outbound: bool = False
+) -> Access | None:
+    """An `Access` for component ``name`` from a running agent, or None (open the vault).
+
+    ``vault`` is the vault path the command was given (None: the default vault).
+
+    Raises:
+        AgentRefusal: the agent answered with an error (unknown component, sign-in needed...).
+    """
+    request = {"op": "mail", "name": name, "env": env, "vault": vault, "outbound": outbound}
+    reply = _ask(request)
+    if reply is None:
+        return None
+    try:
+        if outbound:
+            from tui.core.models.outbound import OutboundComponent
+
+            comp: MailComponent | OutboundComponent = OutboundComponent.from_vault(
+                reply["component"]
+            )
+        else:
+            comp = MailComponent.from_vault(reply["component"])
+        username, environment = str(reply["username"]), str(reply["environment"])
+        if comp.auth == "password":
+            credential = Credential.password(comp.password)
+        else:
+            token = reply["access_token"]
+            if not isinstance(token, str):
+                return None
+
+            def refreshed() -> str:
+                again = _ask({**request, "env": environment, "force": True})
+                if again is None or not isinstance(again.get("access_token"), str):
+                    raise TokendeskError("the agent went away while refreshing the token")
+                return str(again["access_token"])
+
+            credential = Credential.token(token, refresh=refreshed)
+    except (KeyError, TypeError, ValueError, TokendeskError):
+        return None  # a reply this version does not understand: open the vault instead
+    return Access(comp, username, credential, environment)
+
+
+def _ask(request: dict[str, Any]) -> dict[str, Any] | None:
+    reply = client.request(request, timeout=client.TOKEN_TIMEOUT)
+    if reply is None or reply.get("fallback"):
+        return None
+    if reply.get("ok"):
+        return reply
+    error = reply.get("error")
+    if not isinstance(error, dict):
+        return None
+    raise AgentRefusal(error)
