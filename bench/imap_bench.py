@@ -9,7 +9,9 @@ It starts a private Dovecot (tests/support/dovecot.py) whose ``Bulk`` folder hol
 measures, alternating the two in the same run against the same server:
 
 1. whole processes: ``tokendesk mail list bench --limit 50 --json`` (vault with a cheap
-   KDF) vs ``python -c <plain imapclient script>`` fetching the same 50 envelopes, each
+   KDF), the same command while an agent holds that vault unlocked (it answers with the
+   component and its credential: no passphrase, no vault, no cryptography in the command),
+   and ``python -c <plain imapclient script>`` fetching the same 50 envelopes, each
    also as its cost above the interpreter's own start-up (``python -c pass``, measured in
    the same loop): wall time, CPU time (user + system, which a busy machine disturbs less
    and which leaves out the server's share), and peak RSS (VmHWM). The cheap-KDF vault
@@ -20,7 +22,7 @@ measures, alternating the two in the same run against the same server:
    peak of Python allocations (tracemalloc) during that phase;
 3. the vault unlock with the default KDF (Argon2id 64 MiB, t=3, p=4), reported separately.
 
-Both sides must return the same 50 UIDs, or the benchmark stops. Prints a table; the target
+All sides must return the same 50 UIDs, or the benchmark stops. Prints a table; the target
 is a ratio of at most 1.2 for the whole process above start-up.
 """
 
@@ -242,44 +244,60 @@ def main() -> int:
                 "print(time.process_time() - t)",
                 str(vault_path), PASSPHRASE,
             ]  # fmt: skip
-            expected = list(range(args.messages, args.messages - 50, -1))
-            # Warm up both (page cache, Dovecot's index and processes).
-            run(cli, env)
-            run([*plain, "0"], env)
-            results: dict[str, list[tuple[float, int]]] = {
-                k: [] for k in ("cli", "plain", "fixed", "bare")
-            }
-            times: dict[str, list[float]] = {k: [] for k in ("cli", "plain")}
-            peaks: dict[str, list[int]] = {k: [] for k in ("cli", "plain")}
+            runtime = tmp / "run"
+            runtime.mkdir(mode=0o700)
+            agent_env = {**env, "XDG_RUNTIME_DIR": str(runtime)}
+            no_agent = {**env, "TOKENDESK_NO_AGENT": "1"}
+            run([sys.executable, "-m", "tui", "agent", "start"], agent_env)
+            # The command's side carries no passphrase: only the agent can have opened the vault.
+            agent_env.pop("TOKENDESK_PASSPHRASE")
+            env = no_agent
+            try:
+                expected = list(range(args.messages, args.messages - 50, -1))
+                # Warm up both (page cache, Dovecot's index and processes).
+                run(cli, env)
+                run([*plain, "0"], env)
+                results: dict[str, list[tuple[float, int]]] = {
+                    k: [] for k in ("cli", "agent", "plain", "fixed", "bare")
+                }
+                times: dict[str, list[float]] = {k: [] for k in ("cli", "plain")}
+                peaks: dict[str, list[int]] = {k: [] for k in ("cli", "plain")}
 
-            def phase_run(kind: str, argv: list[str], trace: bool) -> None:
-                data = json.loads(run([*argv, "1" if trace else "0"], env)[2])
-                if data["uids"] != expected:
-                    raise SystemExit(f"{kind}: the listing held other messages than the newest 50")
-                if trace:
-                    peaks[kind].append(data["peak"])
-                else:
-                    times[kind].append(data["phase"])
+                def phase_run(kind: str, argv: list[str], trace: bool) -> None:
+                    data = json.loads(run([*argv, "1" if trace else "0"], env)[2])
+                    if data["uids"] != expected:
+                        raise SystemExit(f"{kind}: other messages than the newest 50")
+                    if trace:
+                        peaks[kind].append(data["peak"])
+                    else:
+                        times[kind].append(data["phase"])
 
-            for _ in range(args.runs):
-                wall, rss, out = run(cli, env, "cli")
-                if [r["uid"] for r in json.loads(out)] != expected:
-                    raise SystemExit("tokendesk listed other messages than the newest 50")
-                results["cli"].append((wall, rss))
-                wall, rss, out = run([*plain, "0"], env, "plain")
-                if json.loads(out)["uids"] != expected:
-                    raise SystemExit("the plain script fetched other messages")
-                results["plain"].append((wall, rss))
-                times["plain"].append(json.loads(out)["phase"])
-                wall, rss, _ = run(fixed, env, "fixed")
-                results["fixed"].append((wall, rss))
-                UNLOCK.append(float(run(unlock, env)[2]))
-                wall, rss, _ = run(bare, env, "bare")
-                results["bare"].append((wall, 0))
-                phase_run("cli", phase, trace=False)
-                phase_run("cli", phase, trace=True)
-                phase_run("plain", plain, trace=True)
-            kdf_time, kdf_rss = kdf_unlock(tmp)
+                for _ in range(args.runs):
+                    wall, rss, out = run(cli, env, "cli")
+                    if [r["uid"] for r in json.loads(out)] != expected:
+                        raise SystemExit("tokendesk listed other messages than the newest 50")
+                    results["cli"].append((wall, rss))
+                    wall, rss, out = run(cli, agent_env, "agent")
+                    if [r["uid"] for r in json.loads(out)] != expected:
+                        raise SystemExit("tokendesk via the agent listed other messages")
+                    results["agent"].append((wall, rss))
+                    wall, rss, out = run([*plain, "0"], env, "plain")
+                    if json.loads(out)["uids"] != expected:
+                        raise SystemExit("the plain script fetched other messages")
+                    results["plain"].append((wall, rss))
+                    times["plain"].append(json.loads(out)["phase"])
+                    wall, rss, _ = run(fixed, env, "fixed")
+                    results["fixed"].append((wall, rss))
+                    UNLOCK.append(float(run(unlock, env)[2]))
+                    wall, rss, _ = run(bare, env, "bare")
+                    results["bare"].append((wall, 0))
+                    phase_run("cli", phase, trace=False)
+                    phase_run("cli", phase, trace=True)
+                    phase_run("plain", plain, trace=True)
+                kdf_time, kdf_rss = kdf_unlock(tmp)
+            finally:
+                stop = [sys.executable, "-m", "tui", "agent", "stop"]
+                subprocess.run(stop, env=agent_env, cwd=REPO, capture_output=True, check=False)
     finally:
         server.stop()
 
@@ -316,7 +334,20 @@ def main() -> int:
         ("  the same without the vault unlock (ms)",
          cpu["cli"] - cpu["bare"] - statistics.median(UNLOCK) * 1e3, cpu["plain"] - cpu["bare"]),
     )  # fmt: skip
+    agent_runs = results["agent"]
+    rows += [
+        ("with an agent running (the vault stays closed):", 0.0, 0.0),
+        ("whole process: wall time (ms)", med(agent_runs, 0) * 1e3, med(plain_runs, 0) * 1e3),
+        ("whole process above `python -c pass` (ms)", med(agent_runs, 0) * 1e3 - bare,
+         med(plain_runs, 0) * 1e3 - bare),
+        ("whole process CPU above `python -c pass` (ms)", cpu["agent"] - cpu["bare"],
+         cpu["plain"] - cpu["bare"]),
+        ("whole process: peak RSS (MiB)", med(agent_runs, 1) / 1024, med(plain_runs, 1) / 1024),
+    ]  # fmt: skip
     for label, ours, theirs in rows:
+        if not theirs:
+            print(label)
+            continue
         print(f"{label:44}{ours:>12.1f}{theirs:>12.1f}{ours / theirs:>8.2f}")
     print(f"{'`python -c pass` (interpreter start-up)':44}{bare:>12.1f}{'':>12}{'':>8}   (ms)")
     print(
