@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.fixtures_mail import OAUTH_USER, PASSWORD
-from tests.support.fixtures_vault import PASSPHRASE, cli_env, run_cli
+from tests.support.fixtures_vault import PASSPHRASE, REPO, cli_env, run_cli
 from tui.core.agent import client
 from tui.core.agent.mail_access import AgentRefusal, access_from_agent
 
@@ -168,3 +170,20 @@ def test_malformed_mail_requests_are_refused(agent, request_):
         reply = client.read_message(sock)
     assert reply is not None and reply["ok"] is False
     assert reply["error"]["exit"] == 2 and "malformed" in reply["error"]["message"]
+
+
+def test_mail_list_through_the_agent_loads_no_vault_code(agent):
+    code = (
+        "import sys\n"
+        "from tui.main import main\n"
+        "status = main(['mail', 'list', 'password', '--limit', '1'])\n"
+        "heavy = ('cryptography', 'httpx', 'authlib', 'vault.store', 'vault.format', "
+        "'textual', 'tui.core.oauth', 'tui.core.session', 'tui.core.records')\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(heavy))\n"
+        "print(status, ','.join(loaded), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=agent.env, cwd=REPO, capture_output=True, text=True
+    )
+    assert done.stderr.strip() == "0", done.stderr
+    assert "-- 1 message of" in done.stdout
