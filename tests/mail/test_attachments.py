@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import mailgen
+from tests.support import maildir, mailgen
 from tests.support.fixtures_mail import SAVER_PASSWORD, SAVER_USER
 from tests.support.fixtures_vault import REPO
 from tui.core.mail.attachments import MAX_NAME_BYTES, create_unique, safe_filename
@@ -75,7 +75,7 @@ def _big_blob() -> bytes:
 def saver_mailbox(dovecot):
     items = [(_hostile_message(), mailgen.BASE_TIME, ""), (_big_message(), mailgen.BASE_TIME, "")]
     owner = (dovecot.uid, dovecot.gid) if os.geteuid() == 0 else None
-    mailgen.write_messages(dovecot.maildir(SAVER_USER), items, stem="saver", owner=owner)
+    maildir.write_messages(dovecot.maildir(SAVER_USER), items, stem="saver", owner=owner)
     dovecot.resync(SAVER_USER)
     return dovecot
 

@@ -25,14 +25,18 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.support import mailgen
 from tests.support.dovecot import Dovecot
-from tests.support.idp import CONFIDENTIAL_CLIENT, IssuedToken, TestIdP
+from tests.support.idp import CONFIDENTIAL_CLIENT, TestIdP
+from tests.support.idp_tokens import IssuedToken
 from tests.support.smtpsink import SmtpSink
+
+if TYPE_CHECKING:
+    from tui.core.mail.settings import ConnectionSettings
 
 OAUTH_USER = "olivia@example.test"
 PASSWORD_USER = "pat@example.test"
@@ -110,7 +114,7 @@ class MailVault:
         return Session.open(self.path, PASSPHRASE)
 
 
-def imaps_settings(d: Dovecot, username: str, **kw: Any):
+def imaps_settings(d: Dovecot, username: str, **kw: Any) -> ConnectionSettings:
     """`ConnectionSettings` for ``d``'s implicit-TLS IMAP port, trusting its CA."""
     from tui.core.mail.settings import ConnectionSettings
 
@@ -154,49 +158,18 @@ def mail_components(d: Dovecot) -> list:
 
     ca = str(d.ca_file)
     ref = f"@{OAUTH_VAR}"
+    pw = {"username": PASSWORD_USER, "auth": "password", "password": PASSWORD, "ca_file": ca}
+    plain = {"host": d.host, "port": d.plain_port or 0, "protocol": "imap", **pw}
     return [
         MailComponent(name="imaps-x", host=d.host, port=d.imaps_port, token_ref=ref, ca_file=ca),
         MailComponent(
-            name="starttls-b",
-            host=d.host,
-            port=d.imap_port,
-            protocol="imap",
-            username=OAUTH_USER,
-            token_ref="@{" + OAUTH_VAR + "}",
-            sasl="oauthbearer",
-            ca_file=ca,
+            name="starttls-b", host=d.host, port=d.imap_port, protocol="imap",
+            username=OAUTH_USER, token_ref="@{" + OAUTH_VAR + "}", sasl="oauthbearer", ca_file=ca,
         ),
-        MailComponent(
-            name="password",
-            host="localhost",
-            port=d.imaps_port,
-            username=PASSWORD_USER,
-            auth="password",
-            password=PASSWORD,
-            ca_file=ca,
-        ),
-        MailComponent(
-            name="plain-refused",
-            host=d.host,
-            port=d.plain_port or 0,
-            protocol="imap",
-            username=PASSWORD_USER,
-            auth="password",
-            password=PASSWORD,
-            ca_file=ca,
-        ),
-        MailComponent(
-            name="plain-allowed",
-            host=d.host,
-            port=d.plain_port or 0,
-            protocol="imap",
-            username=PASSWORD_USER,
-            auth="password",
-            password=PASSWORD,
-            ca_file=ca,
-            allow_plaintext=True,
-        ),
-    ]
+        MailComponent(name="password", host="localhost", port=d.imaps_port, **pw),
+        MailComponent(name="plain-refused", **plain),
+        MailComponent(name="plain-allowed", allow_plaintext=True, **plain),
+    ]  # fmt: skip
 
 
 @pytest.fixture

@@ -26,7 +26,8 @@ import pytest
 
 from tests.support import browser
 from tests.support.fixtures_vault import PASSPHRASE, REPO
-from tests.support.idp import CONFIDENTIAL_CLIENT, IssuedToken, TestIdP
+from tests.support.idp import CONFIDENTIAL_CLIENT, TestIdP
+from tests.support.idp_tokens import IssuedToken
 from tui.core.models.oauth import OAuthComponent, TokenRecord
 from tui.core.records import Records
 from tui.core.session import Session

@@ -6,7 +6,8 @@ detection, the device authorization grant, RFC 7662 introspection for Dovecot, a
 modes for the token endpoint. Every request first passes the shared strict rules of
 ``tests.support.idp_strict`` (no repeated parameter, one client authentication method, form
 bodies only); refusals are kept in ``idp.violations``, which the ``idp`` fixture requires to be
-empty at the end of each test. Endpoints (``idp_grants``; HTTP in ``idp_http``) also refuse a
+empty at the end of each test. Endpoints (``idp_grants``; HTTP in ``idp_http``; grants and
+minted tokens in ``idp_tokens``) also refuse a
 ``redirect_uri`` that differs from the authorization request's, a missing or unknown
 ``grant_type``, and a poll without ``device_code``.
 
@@ -68,10 +69,6 @@ answers the same (Dovecot's ``introspection_mode = auth``).
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import hashlib
-import json
-import secrets
 import signal
 import sys
 import threading
@@ -83,7 +80,8 @@ from typing import Any
 from tests.support.idp_grants import GrantsMixin
 from tests.support.idp_http import Handler
 from tests.support.idp_lifecycle import LifecycleMixin
-from tests.support.idp_records import Access, Client, Code, Device, Grant, Refresh, b64url
+from tests.support.idp_records import Access, Client, Code, Device, Grant, Refresh
+from tests.support.idp_tokens import IssuedToken
 
 CONFIDENTIAL_CLIENT = ("tokendesk-test", "test-client-secret-7f3a9c")
 PUBLIC_CLIENT = "tokendesk-public"
@@ -101,21 +99,6 @@ STAT_KEYS = (
     "revoke",
     "metadata",
 )
-
-
-@dataclasses.dataclass(frozen=True)
-class IssuedToken:
-    """What the token endpoint returned (also returned by ``TestIdP.issue_token``)."""
-
-    access_token: str
-    refresh_token: str | None
-    expires_in: int
-    scope: str
-    token_type: str = "Bearer"
-    id_token: str | None = None
-
-    def __repr__(self) -> str:  # tokens stay out of test output
-        return f"IssuedToken(expires_in={self.expires_in}, scope={self.scope!r})"
 
 
 class TestIdP(GrantsMixin, LifecycleMixin):
@@ -317,69 +300,6 @@ class TestIdP(GrantsMixin, LifecycleMixin):
                         dev.user = user
                     return
         raise KeyError(user_code)
-
-    def _new_grant(self, client_id: str, user: str, scope: str) -> Grant:
-        gid = len(self._grants) + 1
-        grant = Grant(gid, client_id, user, self._granted_scope(scope))
-        self._grants[gid] = grant
-        return grant
-
-    def _revoke_grant(self, gid: int) -> None:
-        self._grants[gid].revoked = True
-        for ref in self._refresh.values():
-            if ref.grant_id == gid:
-                ref.state = "revoked"
-
-    def _mint(
-        self, grant: Grant, *, lifetime: int | None, with_refresh: bool, nonce: str | None
-    ) -> IssuedToken:
-        now = time.time()
-        life = self.access_token_lifetime if lifetime is None else lifetime
-        access = self._access_token_string(grant, now, life)
-        self._access[access] = Access(grant.grant_id, now + life, now)
-        refresh = None
-        if with_refresh and self.issue_refresh_tokens:
-            refresh = "rt_" + secrets.token_urlsafe(24)
-            self._refresh[refresh] = Refresh(grant.grant_id, expires_at=self._refresh_expiry(now))
-        return IssuedToken(
-            access_token=access,
-            refresh_token=refresh,
-            expires_in=int(life),
-            scope=grant.scope,
-            id_token=self._id_token(grant, now, nonce),
-        )
-
-    def _id_token(self, grant: Grant, now: float, nonce: str | None) -> str:
-        claims: dict[str, Any] = {
-            "iss": self.issuer,
-            "sub": hashlib.sha256(grant.user.encode()).hexdigest()[:16],
-            "aud": grant.client_id,
-            "iat": int(now),
-            "exp": int(now) + 3600,
-            "email": grant.user,
-            "preferred_username": grant.user,
-            "name": grant.user.split("@")[0].title(),
-        }
-        if nonce:
-            claims["nonce"] = nonce
-        header = b64url(json.dumps({"alg": "none", "typ": "JWT"}).encode())
-        return f"{header}.{b64url(json.dumps(claims).encode())}."
-
-    def _token_response(self, tok: IssuedToken) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "access_token": tok.access_token,
-            "token_type": tok.token_type,
-            "expires_in": tok.expires_in,
-            "scope": tok.scope,
-        }
-        if tok.refresh_token:
-            body["refresh_token"] = tok.refresh_token
-            ref = self._refresh.get(tok.refresh_token)
-            if ref is not None and ref.expires_at is not None:
-                body["refresh_token_expires_in"] = max(0, int(ref.expires_at - time.time()))
-        if tok.id_token:
-            body["id_token"] = tok.id_token
-        return body
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,25 +19,20 @@ from urllib.parse import unquote, urlsplit
 from tests.support.idp_http import add_query, page
 from tests.support.idp_records import Client, Code, Device, OAuthError, s256
 from tests.support.idp_strict import StrictViolation, basic_credentials
+from tests.support.idp_tokens import TokensMixin
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 
 
-class GrantsMixin:
+class GrantsMixin(TokensMixin):
     """The endpoints; `TestIdP` provides the state and knobs declared here."""
 
     # Provided by TestIdP (see its __init__ and the module docstring of tests.support.idp).
     user: str
-    issuer: str
-    stats: Any
-    _lock: Any
     _clients: dict[str, Client]
     _codes: dict[str, Code]
     _devices: dict[str, Device]
-    _grants: dict[int, Any]
-    _access: dict[str, Any]
-    _refresh: dict[str, Any]
     _forced_errors: list[tuple[str, str, int]]
     _resource_servers: dict[str, str]
     include_iss: bool
@@ -55,10 +50,6 @@ class GrantsMixin:
     device_extra: dict[str, Any]
     verification_url: Any  # a property of TestIdP
     # Methods of TestIdP and LifecycleMixin (annotations only, so the MRO still finds theirs).
-    _mint: Any
-    _new_grant: Any
-    _revoke_grant: Any
-    _token_response: Any
     _refresh_expired: Any
     token_state: Any
 

@@ -35,22 +35,19 @@ import secrets
 import time
 from typing import Any
 
-from tests.support.idp_records import b64url
+from tests.support.idp_records import IdPState, b64url
 
 OIDC_SUFFIX = "/.well-known/openid-configuration"
 RFC8414_PREFIX = "/.well-known/oauth-authorization-server"
 
 
-class LifecycleMixin:
+class LifecycleMixin(IdPState):
     """Discovery, revocation and token-shape knobs of the test IdP."""
 
-    # Provided by TestIdP.
-    url: str
-    _lock: Any
-    _access: dict[str, Any]
-    _refresh: dict[str, Any]
-    _grants: dict[int, Any]
-    stats: Any
+    @property
+    def url(self) -> str:
+        """The server's base URL (TestIdP's, once it listens)."""
+        raise NotImplementedError
 
     def _init_lifecycle(self) -> None:
         self.issuer_path = ""
@@ -145,7 +142,7 @@ class LifecycleMixin:
         return expires_at is not None and expires_at <= time.time()
 
     # ------------------------------------------------------------ revocation
-    def revocation_endpoint(self, headers: Any, form: dict[str, str]) -> tuple[int, dict]:
+    def revocation_endpoint(self, headers: Any, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         """Handle ``POST /revoke`` (RFC 7009): (status, JSON body)."""
         with self._lock:
             self.stats["revoke"] += 1

@@ -7,8 +7,20 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+from typing import Any
 
-__all__ = ["Access", "Client", "Code", "Device", "Grant", "OAuthError", "Refresh", "b64url", "s256"]
+__all__ = [
+    "Access",
+    "Client",
+    "Code",
+    "Device",
+    "Grant",
+    "IdPState",
+    "OAuthError",
+    "Refresh",
+    "b64url",
+    "s256",
+]
 
 
 @dataclasses.dataclass
@@ -81,11 +93,26 @@ def s256(verifier: str) -> str:
     return b64url(hashlib.sha256(verifier.encode()).digest())
 
 
+class IdPState:
+    """The state `tests.support.idp.TestIdP` keeps (its ``__init__`` sets it), declared once
+    for the mixins that share it."""
+
+    stats: Any  # a Counter of STAT_KEYS
+    _lock: Any  # an RLock: every endpoint runs under it
+    _grants: dict[int, Grant]
+    _access: dict[str, Access]
+    _refresh: dict[str, Refresh]
+
+
 class OAuthError(Exception):
     """An OAuth error reply (RFC 6749 5.2): ``error``, description, HTTP status, extras."""
 
     def __init__(
-        self, error: str, description: str = "", status: int = 400, extra: dict | None = None
+        self,
+        error: str,
+        description: str = "",
+        status: int = 400,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(error)
         self.error, self.description, self.status = error, description, status

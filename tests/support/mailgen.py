@@ -5,16 +5,14 @@
   message, a big attachment, subjects containing Textual markup...). Each `Seeded` carries
   what a correct client must show for it (decoded subject, sender, a body snippet,
   attachments with sizes).
-- `write_messages()`: writes messages into a maildir's ``cur/`` with Dovecot-friendly file
-  names (``,S=`` and ``,W=`` sizes, so listing sizes never reads the files).
 - `write_bulk()`: writes N small numbered messages fast ("Bulk message 000042"), oldest
   first, so UID k holds message k. Used for the 10,000-message test folder and the
   100,000-message benchmark folder.
 - `seed()`: the standard layout of a user (INBOX = corpus, ``Bulk`` = N messages,
   ``Archive/2024`` small nested folder), then ``doveadm force-resync``.
 
-Dovecot assigns UIDs to new maildir files in file-name time order, and the names written
-here sort in the order given, so UIDs are deterministic: message i (1-based) gets UID i.
+The files are written by `tests.support.maildir.write_messages`, whose names sort in the
+order given, so UIDs are deterministic: message i (1-based) gets UID i.
 """
 
 from __future__ import annotations
@@ -27,6 +25,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tests.support.maildir import write_messages
+
+if TYPE_CHECKING:
+    from tests.support.dovecot import Dovecot
 
 BASE_TIME = datetime(2024, 3, 1, 9, 0, 0, tzinfo=UTC)
 BULK_FOLDER = "Bulk"
@@ -70,11 +74,13 @@ def corpus() -> tuple[Seeded, ...]:
 def _corpus() -> list[Seeded]:
     out: list[Seeded] = []
 
-    def add(key: str, raw: bytes, subject: str, sender: str, snippet: str, **kw) -> None:
+    def add(key: str, raw: bytes, subject: str, sender: str, snippet: str, **kw: Any) -> None:
         when = _date(len(out))[0]
         out.append(Seeded(key, raw, subject, sender, snippet, date=when, **kw))
 
-    def hdr(i: int, subject: str, sender: str = "Alice Example <alice@example.test>", **more):
+    def hdr(
+        i: int, subject: str, sender: str = "Alice Example <alice@example.test>", **more: str
+    ) -> list[tuple[str, str]]:
         rows = [
             ("From", sender),
             ("To", "Olivia <olivia@example.test>"),
@@ -313,48 +319,6 @@ def _corpus() -> list[Seeded]:
     return out
 
 
-def _vsize(data: bytes) -> int:
-    return len(data) + data.count(b"\n") - data.count(b"\r\n")
-
-
-def write_messages(
-    folder_dir: Path,
-    messages: Iterable[tuple[bytes, datetime, str]],
-    *,
-    stem: str = "seed",
-    owner: tuple[int, int] | None = None,
-) -> int:
-    """Write ``(raw, internal_date, maildir_flags)`` messages into ``folder_dir/cur``.
-
-    Returns the number written. File names sort in input order, which is the order Dovecot
-    assigns UIDs in. ``owner`` (uid, gid) chowns each file as it is written (as root).
-    """
-    for sub in ("cur", "new", "tmp"):
-        (folder_dir / sub).mkdir(parents=True, exist_ok=True)
-        if owner:
-            os.chown(folder_dir / sub, *owner)
-    if folder_dir.name.startswith("."):
-        (folder_dir / "maildirfolder").touch()
-    cur = str(folder_dir / "cur") + "/"
-    flags_ = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    count = 0
-    for i, (raw, when, flags) in enumerate(messages):
-        ts = int(when.timestamp())
-        # "<secs>.M<usecs>" is what Dovecot sorts new files by; usecs keep input order stable.
-        name = f"{1_600_000_000 + i // 1_000_000}.M{i % 1_000_000:06d}P1.{stem}"
-        name += f",S={len(raw)},W={_vsize(raw)}:2,{flags}"
-        fd = os.open(cur + name, flags_, 0o644)
-        try:
-            os.write(fd, raw)
-            os.utime(fd, (ts, ts))  # INTERNALDATE comes from the file's mtime
-            if owner:
-                os.fchown(fd, *owner)
-        finally:
-            os.close(fd)
-        count += 1
-    return count
-
-
 _BULK = (
     "From: Sender {s} <sender{s}@example.test>\n"
     "To: Olivia <olivia@example.test>\n"
@@ -385,7 +349,7 @@ def write_bulk(folder_dir: Path, count: int, owner: tuple[int, int] | None = Non
     return write_messages(folder_dir, bulk_messages(count), stem="bulk", owner=owner)
 
 
-def seed(dovecot, user: str, *, bulk: int = 10_000) -> tuple[Seeded, ...]:
+def seed(dovecot: Dovecot, user: str, *, bulk: int = 10_000) -> tuple[Seeded, ...]:
     """Seed ``user``: INBOX = `corpus()`, ``Bulk`` = ``bulk`` messages, a nested folder.
 
     ``dovecot`` is a `tests.support.dovecot.Dovecot`. Returns the corpus (INBOX order).
