@@ -8,6 +8,9 @@ behind a corporate proxy. Loopback targets never go through a proxy.
 
 from __future__ import annotations
 
+import socket
+import threading
+
 import pytest
 
 from tests.support.fixtures_vault import cli_env, run_cli
@@ -15,6 +18,7 @@ from tests.support.hostile_token import ACCESS, REFRESH, HostileTokenEndpoint
 from tests.support.http_proxy import ProxiedServers, StrictProxy, clear_proxy_environment
 from tests.support.loopback import free_port, make_ca, make_server_cert
 from tui.core.errors import TransientError
+from tui.core.oauth.device import DeviceFlow
 from tui.core.oauth.tokens import fresh_token
 
 TOKEN_URL = "https://idp.test/token"
@@ -148,3 +152,34 @@ def test_a_proxy_that_cannot_reach_the_server(oauth_session, certs, monkeypatch)
         err = _refresh_fails(session)
     assert err.message.endswith("refused the connection to idp.test:443: 502 Bad Gateway")
     assert "add idp.test to NO_PROXY" in err.advice
+
+
+def test_a_hostile_proxy_status_line_reaches_no_terminal(oauth_session, certs, monkeypatch):
+    """The proxy's reason phrase is peer text: control sequences are removed."""
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def answer() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 403 \x1b]52;c;aGk=\x07Denied\x1b[2J\xc2\x9b\r\n\r\n")
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{server.getsockname()[1]}")
+    session, _ = oauth_session(expires_in=0, token_url=TOKEN_URL)
+    try:
+        err = _refresh_fails(session)
+    finally:
+        thread.join(10)
+        server.close()
+    assert "refused the connection to idp.test:443: 403" in err.message
+    assert "\x1b" not in err.message and "\x07" not in err.message and "\x9b" not in err.message
+
+
+def test_the_device_request_through_the_proxy_is_capped_too(oauth_session, through_proxy):
+    _, proxy = through_proxy("huge")
+    session, records = oauth_session(tokens=False, device_authorization_url=TOKEN_URL)
+    with pytest.raises(TransientError, match="larger than 1024 KB"):
+        DeviceFlow(records.get_oauth("Mail"), session=session, env="Test", http_timeout=30)
+    assert proxy.requests == [("CONNECT", "idp.test:443")]
