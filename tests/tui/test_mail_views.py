@@ -135,3 +135,22 @@ async def test_mark_read_and_unread_is_explicit(mail_vault, corpus, tui_app) -> 
         await pilot.press("m")
         await wait_for(pilot, lambda: "Marked unread." in notifications(app))
         assert not view.seen
+
+
+async def test_save_key_is_offered_only_with_attachments(mail_vault, corpus, tui_app) -> None:
+    app = tui_app(session=mail_vault.session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        inbox = await inbox_on(app, pilot)
+        await wait_for(pilot, lambda: inbox.rows.row(0) is not None)
+        inbox.message_list.cursor = len(corpus) - 9  # UID 9: a scan and a text file
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessageScreen))
+        view = app.screen
+        await wait_for(pilot, lambda: view.view is not None and view.view.uid == 9)
+        await pilot.pause()
+        assert "s" in app.active_bindings and "Save attachments" in screen_text(app)
+        await pilot.press("p")  # UID 10 has none
+        await wait_for(pilot, lambda: view.view is not None and view.view.uid == 10)
+        await pilot.pause()
+        assert "s" not in app.active_bindings
+        assert "Save attachments" not in screen_text(app)

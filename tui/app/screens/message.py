@@ -104,8 +104,15 @@ class MessageScreen(AppScreen[None]):
     def on_mount(self) -> None:
         self._open(self.row)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "s Save attachments" is offered only for a message that has some.
+        if action == "save":
+            return self.view is not None and bool(self.view.attachments)
+        return True
+
     def _open(self, row: Row) -> None:
         self.row, self.view, self.seen = row, None, row.summary.seen
+        self.refresh_bindings()
         s = row.summary
         self.query_one("#message-attachments").display = False
         self.query_one("#message-spinner", Spinner).start("Opening the message…")
@@ -160,6 +167,7 @@ class MessageScreen(AppScreen[None]):
         if view.uid != self.row.summary.uid:
             return  # an older answer after n/p
         self.view = view
+        self.refresh_bindings()
         self.query_one("#message-spinner", Spinner).display = False
         self._view_headers()
         if view.attachments:
