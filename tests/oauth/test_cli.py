@@ -315,6 +315,22 @@ def test_oauth_presets(make_vault, cli):
     assert g["extra_params"] == {"access_type": "offline", "prompt": "consent"}
 
 
+def test_google_without_a_client_secret_says_it_is_needed(make_vault, cli):
+    make_vault()
+    res = cli("oauth", "add", "G", "--type", "google", "--client-id", "c")
+    assert res.returncode == 0, res.stderr
+    # Said at once, not as "client_secret is missing" after the browser sign-in.
+    assert "Google's token endpoint also asks desktop-app clients for their client secret" in (
+        res.stderr
+    )
+    assert res.stderr.rstrip().endswith("add it: tokendesk oauth edit G --client-secret-stdin")
+    with_secret = cli("oauth", "add", "G2", "--type", "google", "--client-id", "c",
+                      "--client-secret-stdin", input="s\n")  # fmt: skip
+    assert with_secret.returncode == 0 and with_secret.stderr == ""
+    other = cli("oauth", "add", "MS", "--type", "microsoft", "--client-id", "c")
+    assert other.returncode == 0 and other.stderr == ""  # public clients need none
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

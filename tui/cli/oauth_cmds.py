@@ -217,6 +217,16 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
         records.add(comp)
     ctx.print(f"Added OAuth2 component {comp.name} (variable {comp.reference})")
     _describe_redirect(ctx, comp)
+    if comp.type == "google" and not comp.client_secret:
+        from tui.cli.next_step import command
+
+        # Google's token endpoint refuses a desktop-app client without its secret
+        # ("client_secret is missing"): say so now, not after the browser sign-in.
+        ctx.warn(
+            "note: Google's token endpoint also asks desktop-app clients for their client "
+            "secret (shown next to the client id in the Google Cloud console); add it: "
+            + command("oauth", "edit", comp.name, "--client-secret-stdin")
+        )
     return 0
 
 
