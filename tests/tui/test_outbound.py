@@ -90,6 +90,24 @@ async def test_send_test_message_to_the_accounts_own_address(pop_vault, smtp_sin
     assert msg["To"] == OAUTH_USER
 
 
+async def test_t_tests_an_outbound_component_too(pop_vault, smtp_sink, tui_app) -> None:
+    app = tui_app(session=pop_vault.session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "smtps-x" in screen_text(app))
+        app.screen.sidebar.select_name("smtps-x")
+        await wait_for(pilot, lambda: bool(app.screen.query("#smtp-test")))
+        app.screen.sidebar.focus()
+        await pilot.pause()
+        # The help lists t as "Test the mail connection": the footer shows it, and it works.
+        assert "t" in app.active_bindings
+        before = len(smtp_sink.received)
+        await pilot.press("t")
+        result = app.screen.query_one("#smtp-result", Static)
+        await wait_for(pilot, lambda: "✓" in str(result.content), timeout=30)
+        assert f"logged in as {OAUTH_USER}" in str(result.content)
+        assert len(smtp_sink.received) == before
+
+
 async def test_pop3_inbox_lists_and_opens_without_marking(pop_vault, corpus, tui_app) -> None:
     from tui.app.screens.inbox import InboxScreen
     from tui.app.screens.message import MessageScreen

@@ -29,6 +29,7 @@ from tui.app.messages import (
 )
 from tui.core.models.mail import MailComponent
 from tui.core.models.oauth import OAuthComponent
+from tui.core.models.outbound import OutboundComponent
 from tui.core.records import Records
 
 ACTION_KINDS = {
@@ -97,6 +98,8 @@ class ComponentActions(AppScreen[None]):
         if kind is None:
             return True
         comp = self.records.components.get(self.showing or "")
+        if action == "test_connection" and isinstance(comp, OutboundComponent):
+            return True  # an outbound component tests its login too
         wanted = OAuthComponent if kind == "oauth" else MailComponent
         # Hidden (not just dimmed) when it does not apply: the footer stays readable at 80
         # columns; the command palette still explains what to select.
@@ -261,6 +264,12 @@ class ComponentActions(AppScreen[None]):
 
     # ------------------------------------------------------------ mail
     def action_test_connection(self) -> None:
+        if isinstance(self.records.components.get(self.showing or ""), OutboundComponent):
+            from tui.app.widgets.outbound_panel import OutboundPanel
+
+            for panel in self.query(OutboundPanel).results(OutboundPanel):
+                panel.test()
+            return
         comp = self.selected(MailComponent)
         if comp is not None:
             name = comp.name

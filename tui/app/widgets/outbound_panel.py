@@ -75,6 +75,10 @@ class OutboundPanel(Vertical):
     @on(Button.Pressed, "#smtp-test")
     def _test(self, event: Button.Pressed) -> None:
         event.stop()
+        self.test()
+
+    def test(self) -> None:
+        """Connect and log in (nothing is sent): the button, and the ``t`` key."""
         self._start("Testing the connection", send=False)
 
     @on(Button.Pressed, "#smtp-send")
