@@ -348,3 +348,17 @@ async def test_badges_keep_their_column(open_session, tui_app, extra) -> None:
         await pilot.press("down")
         await pilot.pause(0.2)
         assert ends() == before == {26}  # one column, scrollbar or not
+
+
+async def test_ctrl_s_on_an_untouched_new_form_says_what_is_missing(open_session, tui_app):
+    session = open_session()
+    app = tui_app(session=session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input))
+        await pilot.press("ctrl+s")  # before typing anything
+        await wait_for(
+            pilot, lambda: "Not saved: fix the field marked in red." in notifications(app)
+        )
+        assert field(app, "name").is_invalid
+        assert not session.reload().components

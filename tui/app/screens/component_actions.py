@@ -67,6 +67,11 @@ class ComponentActions(AppScreen[None]):
         """True when the form has unsaved changes (``MainScreen`` knows its form)."""
         return False
 
+    @property
+    def has_new_form(self) -> bool:
+        """True when a form for a new, unsaved component is open (``MainScreen`` knows)."""
+        return False
+
     def guard(self, then: Callable[[], None], on_cancel: Callable[[], None] | None = None) -> None:
         """Run ``then`` once unsaved changes are dealt with (``MainScreen`` asks)."""
         then()
@@ -90,9 +95,13 @@ class ComponentActions(AppScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "delete_component":
             return self.showing in self.records.components
+        if action == "save" and self.showing is None and self.has_new_form:
+            # A new component's form: ctrl+s says what is missing even before any typing
+            # (hidden, the key would do nothing at all).
+            return True
         if action in ("save", "discard"):
             # In the footer only when there is something to save: it keeps room for the
-            # component's own keys at 80 columns (ctrl+s works either way).
+            # component's own keys at 80 columns. Hidden also means off: nothing to do.
             return self.has_changes
         kind = ACTION_KINDS.get(action)
         if kind is None:

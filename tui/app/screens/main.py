@@ -244,6 +244,10 @@ class MainScreen(EverydayActions):
     def has_changes(self) -> bool:
         return self.form is not None and self.form.dirty
 
+    @property
+    def has_new_form(self) -> bool:
+        return self.form is not None and self.form.original_name is None
+
     @on(ComponentForm.DirtyChanged)
     def _dirty_changed(self) -> None:
         self.refresh_bindings()  # Save and Discard appear in the footer
