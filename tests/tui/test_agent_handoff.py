@@ -7,7 +7,7 @@ from __future__ import annotations
 from tests.agent.conftest import PASSPHRASE
 from tests.agent.test_agent_refresh import _expire_stored
 from tests.support.fixtures_vault import CHEAP_KDF
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import notifications, wait_for
 from tui.app.app import make_app
 from tui.app.screens.main import MainScreen
 from tui.core.session import Session
@@ -69,3 +69,71 @@ async def test_a_locked_agent_leaves_refreshing_to_the_tui(agent_setup, monkeypa
         await wait_for(pilot, lambda: all(t not in old for t in _access_tokens(session)), 60)
         assert not app.agent_keeps_fresh
         assert setup.idp.stats["refresh"] == before + 2
+
+
+async def _run_command(app, pilot, name: str) -> None:
+    from textual.command import CommandPalette
+    from textual.widgets import Input
+
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: CommandPalette.is_open(app))
+    app.screen.query_one(Input).value = name
+    await pilot.pause(0.3)
+    assert str(app.screen.query_one("CommandList").options[0].prompt).startswith(name)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: not CommandPalette.is_open(app))
+
+
+async def _toast(app, pilot, text: str) -> str:
+    await wait_for(pilot, lambda: any(text in n for n in notifications(app)), timeout=40)
+    return next(n for n in notifications(app) if text in n)
+
+
+async def test_start_lock_and_stop_the_agent_from_the_tui(agent_setup, monkeypatch) -> None:
+    from tests.agent.conftest import pid_alive
+    from tests.agent.test_launch import secrets_in_proc
+    from tui.app.widgets.agent_indicator import AgentIndicator
+
+    setup = agent_setup()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(setup.runtime))
+    # Where a TUI started with TOKENDESK_PASSPHRASE has it: the agent must not inherit it.
+    monkeypatch.setenv("TOKENDESK_PASSPHRASE", PASSPHRASE)
+    session = Session.open(setup.vault, PASSPHRASE)
+    key = bytes(session.vault.copy_key())
+    app = make_app(setup.vault, session=session, refresh_interval=0.2, kdf=CHEAP_KDF)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen) and app.screen.form)
+        assert not app.agent_keeps_fresh
+        await pilot.press("A")  # the component list has the focus
+        started = await _toast(app, pilot, "Agent started")
+        pid = int(setup.pidfile.read_text())
+        setup.started.append(pid)
+        assert f"pid {pid}" in started and pid_alive(pid)
+        # Nothing secret where other processes can read it.
+        secrets = [PASSPHRASE.encode(), key, key.hex().encode()]
+        assert secrets_in_proc(pid, secrets) == []
+        # It serves `tokendesk token` to a client that has no passphrase at all.
+        bare = {k: v for k, v in setup.env.items() if k != "TOKENDESK_PASSPHRASE"}
+        served = setup.cli("token", "Mail", env=bare)
+        assert served.returncode == 0 and served.stdout.startswith("at_"), served.stderr
+        assert setup.status()["vault"] == str(setup.vault.resolve())
+        await wait_for(pilot, lambda: app.agent_keeps_fresh)
+        indicator = app.screen.query_one(AgentIndicator)
+        await wait_for(pilot, lambda: str(indicator.content).startswith("Agent: running"))
+
+        await _run_command(app, pilot, "Start agent")  # a second one is refused, clearly
+        refused = await _toast(app, pilot, "Not started")
+        assert f"an agent is already running (pid {pid})" in refused
+
+        await _run_command(app, pilot, "Lock agent")
+        await _toast(app, pilot, "Agent locked")
+        assert setup.status()["locked"] is True
+        await wait_for(pilot, lambda: not app.agent_keeps_fresh)
+        await wait_for(pilot, lambda: str(indicator.content).startswith("Agent: locked"))
+
+        await _run_command(app, pilot, "Stop agent")
+        await _toast(app, pilot, "Agent stopped")
+        await wait_for(pilot, lambda: not pid_alive(pid))
+        await wait_for(pilot, lambda: not str(indicator.content))
+        await _run_command(app, pilot, "Stop agent")
+        assert "no agent is running" in await _toast(app, pilot, "Not stopped")

@@ -22,6 +22,9 @@ DOCUMENTED = (
     "Test connection",
     "Open inbox",
     "Delete component",
+    "Start agent",
+    "Stop agent",
+    "Lock agent",
 )
 
 

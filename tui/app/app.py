@@ -181,6 +181,12 @@ class TokendeskApp(App[int]):
             return None
         return (st.st_mtime_ns, st.st_size)
 
+    def recheck_agent(self) -> None:
+        """Ask the agent now whether it keeps this vault fresh (after it was started,
+        stopped or locked from here) rather than at the next tick."""
+        if self.refresh_interval:
+            self._background_tick()
+
     def _background_tick(self) -> None:
         if self.session is not None and self.main_screen is not None:
             self._background_refresh()

@@ -2,7 +2,8 @@
 
 Docs and tests rely on these names: "New OAuth2 component", "New inbound email component",
 "Authorize", "Copy redirect URI", "Refresh token", "Forget tokens", "Token details",
-"Switch environment", "Test connection", "Open inbox", "Delete component". An action on a
+"Switch environment", "Test connection", "Open inbox", "Delete component", "Start agent",
+"Stop agent", "Lock agent". An action on a
 component has one entry per component ("Open inbox · Work", "Authorize · Microsoft"), the
 shown component's first; each entry shows the key that runs the same action, after the
 user's keymap.

@@ -73,6 +73,8 @@ SIDEBAR_BINDINGS: list[Binding] = [
     _letter("E", "manage_environments", "Environments", "Add, rename or remove environments",
             show=False),
     _letter("y", "copy_access_token", "Copy token", "Copy the access token", show=False),
+    _letter("A", "start_agent", "Start agent", "Start the agent: keeps tokens fresh in the "
+            "background", show=False),
 ]  # fmt: skip
 """Letter keys: active only while the component list has focus."""
 
@@ -111,6 +113,9 @@ MAIN_COMMANDS: tuple[PaletteCommand, ...] = (
     PaletteCommand("switch_environment", "Switch environment", "Change the environment"),
     PaletteCommand("manage_environments", "Manage environments", "Add, rename, remove"),
     PaletteCommand("change_passphrase", "Change vault passphrase", "Re-encrypt the vault"),
+    PaletteCommand("start_agent", "Start agent", "Keep every token fresh in the background"),
+    PaletteCommand("stop_agent", "Stop agent", "Stop the background agent"),
+    PaletteCommand("lock_agent", "Lock agent", "Make the agent forget the vault key"),
     PaletteCommand("save", "Save component", "Save the form"),
     PaletteCommand("discard", "Discard changes", "Put the form back as saved"),
 )

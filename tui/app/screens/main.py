@@ -25,6 +25,7 @@ from tui.app.messages import (
     RecordsChanged,
     SaveFailed,
 )
+from tui.app.screens.agent_actions import AgentActions
 from tui.app.screens.dialogs import (
     ConfirmDialog,
     UnsavedChangesDialog,
@@ -59,7 +60,7 @@ def kind_of(comp: Component) -> str:
     return "smtp" if isinstance(comp, OutboundComponent) else "mail"
 
 
-class MainScreen(EverydayActions):
+class MainScreen(AgentActions, EverydayActions):
     """Sidebar + form; see the module docstring."""
 
     AUTO_FOCUS = "#sidebar"

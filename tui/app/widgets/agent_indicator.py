@@ -51,6 +51,10 @@ class AgentIndicator(Static):
         self._poll()
         self.set_interval(POLL_SECONDS, self._poll, name="agent-status")
 
+    def poll_now(self) -> None:
+        """Ask the agent now (after it was started, stopped or locked from here)."""
+        self._poll()
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="agent", description="agent")
     def _poll(self) -> None:
         self.post_message(self.Polled(agent_status()))
