@@ -85,6 +85,23 @@ async def test_help_with_f1_and_question_mark(open_session, tui_app) -> None:
         await wait_for(pilot, lambda: app.return_code == 0)
 
 
+async def test_help_wraps_a_long_description_under_its_column(open_session, tui_app) -> None:
+    app = tui_app(session=open_session(sample_records()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause()
+        lines = str(app.screen.query_one("#help-text").content).splitlines()
+        # The inbox's "/" line does not fit in 80 columns: its rest starts under the text,
+        # not at the left edge where the keys are.
+        at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("/ "))
+        assert lines[at].index("Search") == 20
+        assert lines[at + 1].startswith(" " * 20) and lines[at + 1].strip()
+        width = app.screen.query_one("#help-body").scrollable_content_region.width
+        assert all(len(line) <= width for line in lines)
+
+
 async def test_toasts_wait_until_the_help_closes(open_session, tui_app) -> None:
     app = tui_app(session=open_session(sample_records()))
     async with app.run_test(size=(80, 24), notifications=True) as pilot:

@@ -5,6 +5,8 @@ Keys are shown after the user's keymap (``tui.app.keys``).
 
 from __future__ import annotations
 
+import textwrap
+
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -14,6 +16,9 @@ from textual.widgets import Label, Static
 
 from tui.app.context import AppModal
 from tui.app.keys import shown_keys
+
+KEY_COLUMN = 20
+"""Where the descriptions start (two spaces, the keys, padding)."""
 
 
 def _sections(app_class: type[App[object]]) -> list[tuple[str, list[Binding]]]:
@@ -54,15 +59,27 @@ class HelpScreen(AppModal[None]):
         with Vertical(classes="dialog-box", id="help-box"):
             yield Label("tokendesk keys", classes="dialog-title")
             with VerticalScroll(id="help-body"):
-                yield Static(self._text(), id="help-text")
+                yield Static(id="help-text")
             yield Static(
                 "Tab / shift+tab move between fields · Enter presses a button · "
                 "every action is also in the command palette (ctrl+p).",
                 classes="dialog-message",
             )
 
-    def _text(self) -> Content:
+    def on_mount(self) -> None:
+        self._show()
+
+    def on_resize(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        width = self.query_one("#help-body", VerticalScroll).scrollable_content_region.width
+        self.query_one("#help-text", Static).update(self._text(width))
+
+    def _text(self, width: int = 0) -> Content:
+        """Every key; a description longer than ``width`` wraps under its own column."""
         lines: list[Content] = []
+        room = max(width - KEY_COLUMN, 20) if width else 0
         for title, bindings in _sections(type(self.app)):
             lines.append(Content.styled(title, "bold $text-primary"))
             seen: set[str] = set()
@@ -72,7 +89,10 @@ class HelpScreen(AppModal[None]):
                 if not text or keys in seen:
                     continue
                 seen.add(keys)
-                lines.append(Content.assemble("  ", Content.styled(f"{keys:<18}", "bold"), text))
+                first, *rest = textwrap.wrap(text, room) if room else [text]
+                key = Content.styled(f"{keys:<{KEY_COLUMN - 2}}", "bold")
+                lines.append(Content.assemble("  ", key, first))
+                lines += [Content(" " * KEY_COLUMN + more) for more in rest]
             lines.append(Content(""))
         return Content("\n").join(lines)
 
