@@ -46,7 +46,6 @@ from tui.core.mail.models import Folder, MessageView, Page, ServerInfo
 from tui.core.mail.reading import count_below, fetch_summaries, folders_from, read_message
 from tui.core.mail.settings import ConnectionSettings
 from tui.core.mail.transport import (
-    Guard,
     greeting_text,
     secure_mode,
     tls_context,
@@ -73,27 +72,14 @@ class MailClient(ImapLogin):
     """One IMAP connection. See the module docstring for the threading contract."""
 
     def __init__(self, settings: ConnectionSettings) -> None:
-        self.settings = settings
-        """Where to connect and how to log in (`ConnectionSettings.from_component`)."""
-        self.info: ServerInfo | None = None
+        super().__init__(settings, lambda: self._imap.socket())
         self._imap: Any = None
-        self._guard = Guard(settings, self._translate, lambda: self._imap.socket())
         self._secrets = self._guard.secrets
         self._selected: str | None = None
         self._selected_rw = False
         self._select_info: dict[bytes, Any] = {}
 
-    def __repr__(self) -> str:
-        s = self.settings
-        return f"MailClient({s.host!r}, {s.port}, protocol={s.protocol!r})"
-
     # -- plumbing ---------------------------------------------------------------------
-
-    def __enter__(self) -> MailClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @contextmanager
     def _op(self, doing: str) -> Iterator[Any]:
@@ -284,10 +270,6 @@ class MailClient(ImapLogin):
                 imap.remove_flags([uid], [b"\\Seen"], silent=True)
 
     # -- closing ------------------------------------------------------------------------
-
-    def abort(self) -> None:
-        """Cancel from any thread: shut the socket so a blocked call returns at once."""
-        self._guard.abort()
 
     def close(self) -> None:
         """Log out (best effort) and close the connection. Safe to call twice."""

@@ -9,45 +9,27 @@ quote the response back in its NO.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from tui.core.mail.auth import (
-    Credential,
     authenticate,
     is_auth_failure,
-    login_with_refresh,
-    sasl_initial_response,
     server_reason,
 )
+from tui.core.mail.connection import Connection
 from tui.core.mail.errors import MailAuthenticationFailed, MailError
-from tui.core.mail.models import ServerInfo
-from tui.core.mail.settings import ConnectionSettings
 
 
-class ImapLogin:
-    """The login half of `MailClient` (which provides the attributes and ``_op`` used here)."""
+class ImapLogin(Connection):
+    """The login half of `MailClient` (which provides ``_secrets`` and ``_op`` used here)."""
 
-    settings: ConnectionSettings
-    info: ServerInfo | None
+    SERVICE = "IMAP"
     _secrets: list[str]
 
     def _op(self, doing: str) -> AbstractContextManager[Any]:
         raise NotImplementedError
-
-    def login(self, credential: Credential) -> None:
-        """Authenticate; an OAuth rejection triggers one forced refresh and one retry.
-
-        Raises:
-            MailAuthenticationFailed: the server rejected the password, or the token
-                even after a refresh.
-            ReauthorizationNeeded: the refresh itself said the grant is gone.
-        """
-        login_with_refresh(
-            credential, self.settings.username, self._login_password, self._login_oauth, "IMAP"
-        )
 
     def _login_password(self, password: str) -> None:
         self._secrets.append(password)
@@ -60,23 +42,15 @@ class ImapLogin:
             with self._rejection(f"the password for {self.settings.username}"):
                 if "AUTH=PLAIN" in caps:
                     # AUTHENTICATE PLAIN carries UTF-8 passwords, which LOGIN cannot.
-                    response = f"\0{self.settings.username}\0{password}".encode()
-                    # A server may quote the response back in its NO: redact that too.
-                    self._secrets.append(base64.b64encode(response).decode("ascii"))
-                    authenticate(imap, "PLAIN", response)
+                    authenticate(imap, "PLAIN", self._plain_response(password))
                 else:
                     imap.login(self.settings.username, password)
 
     def _login_oauth(self, token: str) -> None:
-        mech = self.settings.sasl.upper()
-        response = sasl_initial_response(self.settings.sasl, self.settings.username, token)
-        self._secrets += [token, base64.b64encode(response).decode("ascii")]
+        mech, response = self._oauth_response(token)
         with self._op("logging in") as imap:
             if f"AUTH={mech}" not in self._server_caps():
-                raise MailAuthenticationFailed(
-                    f"{self.settings.host} does not offer SASL {mech}",
-                    advice="Try the other SASL mechanism (xoauth2 / oauthbearer).",
-                )
+                raise self._not_offered(mech)
             status: list[str] = []
             with self._rejection(f"the OAuth token for {self.settings.username} ({mech})", status):
                 authenticate(imap, mech, response, status)

@@ -44,7 +44,6 @@ from tui.core.mail.pop3_read import TextCollector, view_from
 from tui.core.mail.pop3_wire import RETR_LIMIT, _Pop3Error
 from tui.core.mail.settings import ConnectionSettings
 from tui.core.mail.transport import (
-    Guard,
     Stream,
     greeting_text,
     open_stream,
@@ -66,25 +65,10 @@ class Pop3Client(Pop3Login):
     """One POP3 connection; see the module docstring. Thread contract as `MailClient`."""
 
     def __init__(self, settings: ConnectionSettings) -> None:
-        self.settings = settings
-        """Where to connect and how to log in (`ConnectionSettings.from_component`)."""
-        self.info: ServerInfo | None = None
+        super().__init__(settings, lambda: self._stream.sock if self._stream else None)
         self._stream: Stream | None = None
         self._caps: dict[str, list[str]] = {}
         self._uidls: list[str] | None = None  # index i holds message i+1's UIDL
-        self._guard = Guard(
-            settings, self._translate, lambda: self._stream.sock if self._stream else None
-        )
-
-    def __repr__(self) -> str:
-        s = self.settings
-        return f"Pop3Client({s.host!r}, {s.port}, protocol={s.protocol!r})"
-
-    def __enter__(self) -> Pop3Client:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _translate(self, exc: BaseException, doing: str) -> MailError:
         what = f" while {doing}" if doing else ""
@@ -255,10 +239,6 @@ class Pop3Client(Pop3Login):
             return saver.saved
 
     # -- closing ------------------------------------------------------------------------
-
-    def abort(self) -> None:
-        """Cancel from any thread: shut the socket so a blocked call returns at once."""
-        self._guard.abort()
 
     def close(self) -> None:
         """QUIT (best effort) and close. Safe to call twice."""

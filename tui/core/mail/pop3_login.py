@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from tui.core.mail.auth import Credential, login_with_refresh, oauth_status, sasl_initial_response
+from tui.core.mail.auth import oauth_status
 from tui.core.mail.errors import (
     MailAuthenticationFailed,
     MailError,
@@ -25,20 +25,14 @@ from tui.core.mail.pop3_wire import Pop3Wire, _Pop3Error
 class Pop3Login(Pop3Wire):
     """The login half of `Pop3Client`, over the wire of `Pop3Wire`."""
 
-    def login(self, credential: Credential) -> None:
-        """Authenticate; an OAuth rejection triggers one forced refresh and one retry."""
-        login_with_refresh(
-            credential, self.settings.username, self._login_password, self._login_oauth, "POP3"
-        )
+    SERVICE = "POP3"
 
     def _login_password(self, password: str) -> None:
         self._guard.secrets.append(password)
         with self._guard.op("logging in"):
             try:
                 if "PLAIN" in self._caps.get("SASL", []):
-                    response = f"\0{self.settings.username}\0{password}".encode()
-                    self._guard.secrets.append(base64.b64encode(response).decode("ascii"))
-                    self._sasl("PLAIN", response, [])
+                    self._sasl("PLAIN", self._plain_response(password), [])
                 else:
                     self._command(f"USER {self.settings.username}")
                     self._command(f"PASS {password}")
@@ -48,15 +42,10 @@ class Pop3Login(Pop3Wire):
                 ) from None
 
     def _login_oauth(self, token: str) -> None:
-        mech = self.settings.sasl.upper()
-        response = sasl_initial_response(self.settings.sasl, self.settings.username, token)
-        self._guard.secrets += [token, base64.b64encode(response).decode("ascii")]
+        mech, response = self._oauth_response(token)
         with self._guard.op("logging in"):
             if mech not in self._caps.get("SASL", []):
-                raise MailAuthenticationFailed(
-                    f"{self.settings.host} does not offer SASL {mech}",
-                    advice="Try the other SASL mechanism (xoauth2 / oauthbearer).",
-                )
+                raise self._not_offered(mech)
             status: list[str] = []
             try:
                 self._sasl(mech, response, status)

@@ -14,9 +14,9 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
+from tui.core.mail.connection import Connection
 from tui.core.mail.errors import MailProtocolError, server_text
-from tui.core.mail.settings import ConnectionSettings
-from tui.core.mail.transport import Guard, Stream
+from tui.core.mail.transport import Stream
 
 __all__ = ["HEADER_LIMIT", "RETR_LIMIT", "Pop3Wire"]
 
@@ -30,11 +30,9 @@ class _Pop3Error(Exception):
     """A ``-ERR`` answer (its text is the argument)."""
 
 
-class Pop3Wire:
+class Pop3Wire(Connection):
     """Commands and answers over one `Stream` (set by the subclass's ``connect``)."""
 
-    settings: ConnectionSettings
-    _guard: Guard
     _stream: Stream | None
     _caps: dict[str, list[str]]
 

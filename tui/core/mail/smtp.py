@@ -24,8 +24,9 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
-from tui.core.mail.auth import Credential, login_with_refresh, oauth_status, sasl_initial_response
+from tui.core.mail.auth import oauth_status
 from tui.core.mail.bounds import BoundedReader, Budget
+from tui.core.mail.connection import Connection
 from tui.core.mail.errors import (
     MailAuthenticationFailed,
     MailError,
@@ -37,7 +38,6 @@ from tui.core.mail.models import ServerInfo
 from tui.core.mail.settings import ConnectionSettings
 from tui.core.mail.transport import (
     MAX_LINE,
-    Guard,
     greeting_text,
     secure_mode,
     tls_context,
@@ -94,25 +94,16 @@ class _SMTPS(_BoundedReplies, smtplib.SMTP_SSL):
     pass
 
 
-class SmtpSender:
+class SmtpSender(Connection):
     """One submission connection; ``connect``, ``login``, ``send``, ``close``."""
 
+    SERVICE = "SMTP"
+
     def __init__(self, settings: ConnectionSettings, from_address: str = "") -> None:
-        self.settings = settings
-        """Where to connect and how to log in (`ConnectionSettings.from_component`)."""
+        super().__init__(settings, lambda: self._smtp.sock if self._smtp else None)
         self.from_address = from_address or settings.username
         """The sender address (From and envelope); by default the login name."""
-        self.info: ServerInfo | None = None
         self._smtp: smtplib.SMTP | None = None
-        self._guard = Guard(
-            settings, self._translate, lambda: self._smtp.sock if self._smtp else None
-        )
-
-    def __enter__(self) -> SmtpSender:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _translate(self, exc: BaseException, doing: str) -> MailError:
         what = f" while {doing}" if doing else ""
@@ -183,20 +174,12 @@ class SmtpSender:
     def _mechanisms(self) -> list[str]:
         return self._conn().esmtp_features.get("auth", "").upper().split()
 
-    def login(self, credential: Credential) -> None:
-        """Authenticate; an OAuth rejection triggers one forced refresh and one retry."""
-        login_with_refresh(
-            credential, self.settings.username, self._login_password, self._login_oauth, "SMTP"
-        )
-
     def _login_password(self, password: str) -> None:
         self._guard.secrets.append(password)
-        response = f"\0{self.settings.username}\0{password}".encode()
-        self._guard.secrets.append(base64.b64encode(response).decode("ascii"))
         with self._guard.op("logging in"):
             try:
                 if "PLAIN" in self._mechanisms():
-                    self._sasl("PLAIN", response, [])
+                    self._sasl("PLAIN", self._plain_response(password), [])
                 else:
                     self._conn().login(self.settings.username, password)  # LOGIN (ASCII only)
             except smtplib.SMTPAuthenticationError as exc:
@@ -209,15 +192,10 @@ class SmtpSender:
                 ) from None
 
     def _login_oauth(self, token: str) -> None:
-        mech = self.settings.sasl.upper()
-        response = sasl_initial_response(self.settings.sasl, self.settings.username, token)
-        self._guard.secrets += [token, base64.b64encode(response).decode("ascii")]
+        mech, response = self._oauth_response(token)
         with self._guard.op("logging in"):
             if mech not in self._mechanisms():
-                raise MailAuthenticationFailed(
-                    f"{self.settings.host} does not offer SASL {mech}",
-                    advice="Try the other SASL mechanism (xoauth2 / oauthbearer).",
-                )
+                raise self._not_offered(mech)
             status: list[str] = []
             try:
                 self._sasl(mech, response, status)
@@ -267,10 +245,6 @@ class SmtpSender:
                 smtp.close()
             except OSError:
                 pass
-
-    def abort(self) -> None:
-        """Cancel from any thread: shut the socket so a blocked call returns at once."""
-        self._guard.abort()
 
     def close(self) -> None:
         """QUIT (best effort) and close. Safe to call twice."""
