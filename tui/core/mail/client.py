@@ -271,21 +271,11 @@ class MailClient(ImapLogin):
 
     # -- closing ------------------------------------------------------------------------
 
-    def close(self) -> None:
-        """Log out (best effort) and close the connection. Safe to call twice."""
-        if self._guard.aborted:
-            with self._guard.lock:
-                self._drop()
-            return
-        with self._guard.lock:
-            imap = self._imap
-            if imap is None:
-                return
-            try:
-                imap.logout()
-            except Exception:  # noqa: BLE001 - closing anyway
-                pass
-            self._drop()
+    def _is_open(self) -> bool:
+        return self._imap is not None
+
+    def _goodbye(self) -> None:
+        self._imap.logout()
 
 
 # -- helpers -------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ a context manager (leaving it closes the connection), can be aborted from any th
 logs in the same way: a password, or an OAuth token by SASL XOAUTH2/OAUTHBEARER, where a
 rejected token is refreshed once and the login retried once
 (`tui.core.mail.auth.login_with_refresh`). A subclass supplies ``_translate`` (its
-protocol's exceptions as `MailError`s), ``_login_password``, ``_login_oauth`` and
-``close``.
+protocol's exceptions as `MailError`s), ``_login_password``, ``_login_oauth``, and for
+``close`` ``_is_open``, ``_goodbye`` and ``_drop``.
 """
 
 from __future__ import annotations
@@ -108,5 +108,23 @@ class Connection:
         self._guard.abort()
 
     def close(self) -> None:
-        """Say goodbye (best effort) and close the connection. Safe to call twice."""
+        """Say goodbye (best effort; not after `abort`) and close. Safe to call twice."""
+        with self._guard.lock:
+            if self._is_open() and not self._guard.aborted:
+                try:
+                    self._goodbye()
+                except Exception:  # noqa: BLE001 - closing anyway
+                    pass
+            self._drop()
+
+    def _is_open(self) -> bool:
+        """Whether the connection is (still) open."""
+        raise NotImplementedError
+
+    def _goodbye(self) -> None:
+        """End the session politely (LOGOUT, QUIT)."""
+        raise NotImplementedError
+
+    def _drop(self) -> None:
+        """Close the socket without a word; nothing when it is already closed."""
         raise NotImplementedError

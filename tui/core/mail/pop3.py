@@ -240,20 +240,11 @@ class Pop3Client(Pop3Login):
 
     # -- closing ------------------------------------------------------------------------
 
-    def close(self) -> None:
-        """QUIT (best effort) and close. Safe to call twice."""
-        if self._guard.aborted:
-            with self._guard.lock:
-                self._drop()
-            return
-        with self._guard.lock:
-            if self._stream is None:
-                return
-            try:
-                self._command("QUIT")
-            except Exception:  # noqa: BLE001 - closing anyway
-                pass
-            self._drop()
+    def _is_open(self) -> bool:
+        return self._stream is not None
+
+    def _goodbye(self) -> None:
+        self._command("QUIT")  # commits deletions in POP3; there never are any
 
 
 def _summary(uidl: str, size: int, headers: Message) -> MessageSummary:

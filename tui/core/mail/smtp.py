@@ -246,12 +246,8 @@ class SmtpSender(Connection):
             except OSError:
                 pass
 
-    def close(self) -> None:
-        """QUIT (best effort) and close. Safe to call twice."""
-        with self._guard.lock:
-            if self._smtp is not None and not self._guard.aborted:
-                try:
-                    self._smtp.quit()
-                except Exception:  # noqa: BLE001 - closing anyway
-                    pass
-            self._drop()
+    def _is_open(self) -> bool:
+        return self._smtp is not None
+
+    def _goodbye(self) -> None:
+        self._conn().quit()
