@@ -91,16 +91,7 @@ class MailClient(ImapLogin):
 
     def _translate(self, exc: BaseException, doing: str) -> MailError:
         # The guard names the component in the error's next step.
-        s = self.settings
-        return translate(
-            exc,
-            host=s.host,
-            port=s.port,
-            timeout=s.timeout,
-            ca_file=s.ca_file,
-            secrets=self._secrets,
-            doing=doing,
-        )
+        return translate(exc, self.settings, secrets=self._secrets, doing=doing)
 
     def ssl_context(self) -> ssl.SSLContext:
         """Verifying TLS context: the system CAs, or only the component's CA file."""

@@ -10,9 +10,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from tui.core.errors import MailError, NextStep, ReauthorizationNeeded
 from tui.core.text import one_line, sanitize
+
+if TYPE_CHECKING:
+    from tui.core.mail.settings import ConnectionSettings
 
 __all__ = [
     "MailAuthenticationFailed",
@@ -128,11 +132,8 @@ def _server_text(exc: BaseException, secrets: Iterable[str]) -> str:
 
 def translate(
     exc: BaseException,
+    settings: ConnectionSettings,
     *,
-    host: str,
-    port: int,
-    timeout: float,
-    ca_file: str | None = None,
     secrets: Iterable[str] = (),
     doing: str = "",
 ) -> MailError:
@@ -143,14 +144,11 @@ def translate(
     from tui.core.mail.transport import network_error
 
     secrets = list(secrets)
-    where = f"{host}:{port}"
+    where = f"{settings.host}:{settings.port}"
     what = f" while {doing}" if doing else ""
     mapped = network_error(
         exc,
-        host=host,
-        port=port,
-        timeout=timeout,
-        ca_file=ca_file,
+        settings,
         secrets=secrets,
         doing=doing,
         service="IMAP",

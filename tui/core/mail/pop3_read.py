@@ -13,14 +13,12 @@ from email.message import Message
 from tui.core.mail.decode import (
     clean_text,
     decode_bytes,
-    header_text,
     html_to_text,
     is_attachment,
-    parse_date,
     part_filename,
 )
 from tui.core.mail.models import Attachment, MessageView
-from tui.core.mail.reading import TEXT_LIMIT
+from tui.core.mail.reading import TEXT_LIMIT, message_view
 
 
 class _Text:
@@ -101,24 +99,5 @@ def view_from(
     uid: str, folder: str, msg: Message, collected: TextCollector, size: int
 ) -> MessageView:
     """The `MessageView` of a streamed message."""
-    headers = tuple((clean_text(k), header_text(v)) for k, v in msg.raw_items())
-    first: dict[str, str] = {}
-    for k, v in headers:
-        first.setdefault(k.lower(), v)
-    body, body_type = collected.body()
-    return MessageView(
-        uid=uid,
-        folder=folder,
-        subject=first.get("subject", ""),
-        sender=first.get("from", ""),
-        to=first.get("to", ""),
-        cc=first.get("cc", ""),
-        date=parse_date(first.get("date", "")),
-        flags=(),
-        size=size,
-        headers=headers,
-        body=body,
-        body_type=body_type,
-        attachments=tuple(c.attachment() for c in collected.counters),
-        message_id=first.get("message-id", ""),
-    )
+    attachments = tuple(c.attachment() for c in collected.counters)
+    return message_view(uid, folder, msg, body=collected.body(), attachments=attachments, size=size)

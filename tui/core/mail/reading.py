@@ -151,7 +151,16 @@ def read_message(imap: Any, uid: int, folder: str) -> MessageView | None:
         msg, body, body_type, attachments = _read_parts(imap, uid, structure)
     else:
         msg, body, body_type, attachments = _read_single(imap, uid, structure)
-    return _view(uid, folder, msg, row, body, body_type, attachments)
+    return message_view(
+        uid,
+        folder,
+        msg,
+        body=(body, body_type),
+        attachments=attachments,
+        size=size,
+        flags=flags_of(row.get(b"FLAGS")),
+        received=plain_tz(row.get(b"INTERNALDATE")),
+    )
 
 
 def _parse(raw: bytes) -> Message:
@@ -268,15 +277,22 @@ def estimate_size(structure: Any, number: str) -> int:
     return 0
 
 
-def _view(
-    uid: int,
+def message_view(
+    uid: int | str,
     folder: str,
     msg: Message,
-    row: dict[bytes, Any],
-    body: str,
-    body_type: str,
+    *,
+    body: tuple[str, str],
     attachments: tuple[Attachment, ...],
+    size: int,
+    flags: tuple[str, ...] = (),
+    received: datetime | None = None,
 ) -> MessageView:
+    """The `MessageView` of a message with the headers of ``msg`` (IMAP and POP3 alike).
+
+    ``body`` is the text and the content type it came from; ``received`` (the server's
+    arrival time, when it has one) stands in for a missing or unreadable Date.
+    """
     headers = tuple((clean_text(k), header_text(v)) for k, v in msg.raw_items())
     first: dict[str, str] = {}
     for k, v in headers:
@@ -288,12 +304,12 @@ def _view(
         sender=first.get("from", ""),
         to=first.get("to", ""),
         cc=first.get("cc", ""),
-        date=parse_date(first.get("date", "")) or plain_tz(row.get(b"INTERNALDATE")),
-        flags=flags_of(row.get(b"FLAGS")),
-        size=int(row.get(b"RFC822.SIZE", 0) or 0),
+        date=parse_date(first.get("date", "")) or received,
+        flags=flags,
+        size=size,
         headers=headers,
-        body=body,
-        body_type=body_type,
+        body=body[0],
+        body_type=body[1],
         attachments=attachments,
         message_id=first.get("message-id", ""),
     )

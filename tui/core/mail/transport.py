@@ -167,11 +167,8 @@ def tls_error(
 
 def network_error(
     exc: BaseException,
+    settings: ConnectionSettings,
     *,
-    host: str,
-    port: int,
-    timeout: float,
-    ca_file: str | None = None,
     secrets: Iterable[str] = (),
     doing: str = "",
     service: str = "mail",
@@ -179,9 +176,11 @@ def network_error(
 ) -> MailError | None:
     """The `MailError` for a socket/ssl/OS exception, or None for any other exception.
 
-    ``service`` names the server in hints (IMAP, POP3, SMTP); ``plain_hint`` is the advice
-    when a TLS port answered in plaintext.
+    ``settings`` name the server, its timeout and CA file; ``service`` names the server in
+    hints (IMAP, POP3, SMTP); ``plain_hint`` is the advice when a TLS port answered in
+    plaintext.
     """
+    host, port = settings.host, settings.port
     where = f"{host}:{port}"
     what = f" while {doing}" if doing else ""
     if isinstance(exc, MailError):
@@ -197,9 +196,9 @@ def network_error(
             advice=f"Check the host and port; is the {service} server running?",
         )
     if isinstance(exc, TimeoutError | socket.timeout):
-        return MailTimeout(f"no answer from {where} within {timeout:g} s{what}")
+        return MailTimeout(f"no answer from {where} within {settings.timeout:g} s{what}")
     if isinstance(exc, ssl.SSLError):
-        return tls_error(exc, host, port, ca_file, plain_hint)
+        return tls_error(exc, host, port, settings.ca_file, plain_hint)
     if isinstance(exc, EOFError):
         return MailProtocolError(f"connection to {where} lost{what}")
     if isinstance(exc, OSError):
@@ -267,10 +266,7 @@ class Guard:
         """`network_error` with this connection's place, timeout, CA file and secrets."""
         return network_error(
             exc,
-            host=self.settings.host,
-            port=self.settings.port,
-            timeout=self.settings.timeout,
-            ca_file=self.settings.ca_file,
+            self.settings,
             secrets=self.secrets,
             doing=doing,
             service=service,
