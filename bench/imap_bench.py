@@ -20,7 +20,10 @@ measures, alternating the two in the same run against the same server:
 2. the listing itself, in a fresh process each: tokendesk's connect + login + newest page +
    logout vs the plain script's connect + login + EXAMINE + FETCH + logout; time and the
    peak of Python allocations (tracemalloc) during that phase;
-3. the vault unlock with the default KDF (Argon2id 64 MiB, t=3, p=4), reported separately.
+3. the vault unlock with the default KDF (Argon2id 64 MiB, t=3, p=4), reported separately;
+4. with ``--instructions`` (needs valgrind): each whole process once more under callgrind,
+   counting the instructions it executes (its own process only: the agent's and Dovecot's
+   work is not in it). Unlike times, these counts do not move when the machine is busy.
 
 All sides must return the same 50 UIDs, or the benchmark stops. Prints a table; the target
 is a ratio of at most 1.2 for the whole process above start-up.
@@ -138,6 +141,18 @@ def run(argv: list[str], env: dict[str, str], kind: str = "") -> tuple[float, in
     return wall, (hwm[-1] if hwm else 0), done.stdout.decode()
 
 
+def instructions(argv: list[str], env: dict[str, str]) -> int:
+    """Instructions ``argv`` executes under valgrind's callgrind (its own process only)."""
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+        capture_output=True, env=env, cwd=REPO, text=True,
+    )  # fmt: skip
+    found = [line for line in done.stderr.splitlines() if "Collected :" in line]
+    if done.returncode != 0 or not found:
+        raise SystemExit(f"valgrind failed ({done.returncode}): {done.stderr[-1000:]}")
+    return int(found[-1].split(":")[-1])
+
+
 def seed(server: Dovecot, count: int) -> None:
     marker = server.maildir(USER, FOLDER) / f".tokendesk-bench-{count}"
     if marker.exists():
@@ -200,6 +215,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count each process's instructions under valgrind (steady on a busy machine)",
+    )
     parser.add_argument(
         "--dir",
         type=Path,
@@ -295,6 +315,10 @@ def main() -> int:
                     phase_run("cli", phase, trace=True)
                     phase_run("plain", plain, trace=True)
                 kdf_time, kdf_rss = kdf_unlock(tmp)
+                if args.instructions:
+                    kinds = {"bare": (bare, env), "plain": ([*plain, "0"], env)}
+                    kinds |= {"cli": (cli, env), "agent": (cli, agent_env)}
+                    counts = {k: instructions(argv, e) for k, (argv, e) in kinds.items()}
             finally:
                 stop = [sys.executable, "-m", "tui", "agent", "stop"]
                 subprocess.run(stop, env=agent_env, cwd=REPO, capture_output=True, check=False)
@@ -364,6 +388,14 @@ def main() -> int:
     print(f"vault unlock, default KDF (Argon2id 64 MiB, t=3, p=4): {kdf_time * 1e3:.0f} ms, "
           f"process peak RSS {kdf_rss / 1024:.1f} MiB (not included above; the listing uses a "
           "cheap-KDF vault)")  # fmt: skip
+    if args.instructions:
+        print()
+        print("instructions executed by each whole process (valgrind callgrind, millions):")
+        above = {k: (v - counts["bare"]) / 1e6 for k, v in counts.items()}
+        print(f"  `python -c pass` {counts['bare'] / 1e6:.0f}; above it: plain script "
+              f"{above['plain']:.0f}, tokendesk {above['cli']:.0f} "
+              f"({above['cli'] / above['plain']:.2f}x), with an agent {above['agent']:.0f} "
+              f"({above['agent'] / above['plain']:.2f}x)")  # fmt: skip
     print("target: whole process above start-up within 1.2x of the plain script")
     return 0
 

@@ -7,10 +7,10 @@ import argparse
 
 import pytest
 
-from tui.cli import VERB_HOMES, _verb, build_parser
+from tui.cli import VERB_HOMES, _verbs, build_parser
 
 
-def _verbs(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+def _choices(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             return dict(action.choices)
@@ -27,28 +27,41 @@ def _shape(parser: argparse.ArgumentParser) -> list:
     return out
 
 
-@pytest.mark.parametrize("verb", sorted(VERB_HOMES))
-def test_a_verb_home_holds_the_whole_verb(verb):
-    full = _verbs(build_parser())
-    partial = _verbs(build_parser([verb, "x"]))
-    assert set(partial) == {verb}
-    assert _shape(partial[verb]) == _shape(full[verb])
+@pytest.mark.parametrize("words", sorted(VERB_HOMES))
+def test_a_verb_home_holds_the_whole_verb(words):
+    full, partial = build_parser(), build_parser([*words, "x"])
+    for word in words:  # down to the (sub-)verb
+        full, partial = _choices(full)[word], _choices(partial)[word]
+    assert _shape(partial) == _shape(full)
+
+
+def test_every_mail_sub_verb_has_its_own_home():
+    mail = _choices(_choices(build_parser())["mail"])
+    assert {w[1] for w in VERB_HOMES if len(w) == 2} == set(mail)
+
+
+def test_a_sub_verb_builds_only_its_own_module():
+    mail = _choices(_choices(build_parser(["mail", "list", "X"]))["mail"])
+    assert set(mail) == {"folders", "list", "show", "save"}
+    assert set(_choices(_choices(build_parser(["mail", "lst"]))["mail"])) >= {"add", "send"}
 
 
 @pytest.mark.parametrize(
-    ("argv", "verb"),
+    ("argv", "words"),
     [
-        (["mail", "list", "X"], "mail"),
-        (["--vault", "v", "mail", "list"], "mail"),
-        (["--vault=v", "mail"], "mail"),
-        (["--help"], ""),
-        (["--vault"], ""),
-        ([], ""),
+        (["mail", "list", "X"], ("mail", "list")),
+        (["--vault", "v", "mail", "list"], ("mail", "list")),
+        (["mail", "--vault", "v", "list", "--limit", "5"], ("mail", "list")),
+        (["--vault=v", "mail"], ("mail",)),
+        (["mail", "--help", "list"], ("mail",)),
+        (["--help"], ()),
+        (["--vault"], ()),
+        ([], ()),
     ],
 )
-def test_verb_detection(argv, verb):
-    assert _verb(argv) == verb
+def test_verb_detection(argv, words):
+    assert _verbs(argv) == words
 
 
 def test_other_verbs_get_the_full_parser():
-    assert set(_verbs(build_parser(["status"]))) == set(_verbs(build_parser()))
+    assert set(_choices(build_parser(["status"]))) == set(_choices(build_parser()))

@@ -31,13 +31,19 @@ VERB_MODULES = (
     "mail_send_cmds",
     "agent_cmds",
 )
-VERB_HOMES: dict[str, tuple[str, ...]] = {
-    "mail": ("mail_cmds", "mail_read_cmds", "mail_send_cmds"),
+_MAIL_READ = ("mail_read_cmds",)
+_MAIL_EDIT = ("mail_cmds",)
+VERB_HOMES: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("mail",): ("mail_cmds", "mail_read_cmds", "mail_send_cmds"),
+    **{("mail", verb): _MAIL_READ for verb in ("folders", "list", "show", "save")},
+    **{("mail", verb): _MAIL_EDIT for verb in ("add", "edit", "rm", "test")},
+    ("mail", "send"): ("mail_send_cmds",),
 }
-"""Verbs whose parsers live in only these modules: a command line with one of them builds
-just those parsers (``mail list`` is run by scripts and timed in bench/imap_bench.py:
-importing and building all ~40 parsers is a tenth of its start-up). Any other verb, and
-top-level help, build everything. tests/test_cli_parser.py checks the table."""
+"""Verbs (and sub-verbs) whose parsers live in only these modules: a command line with one of
+them builds just those parsers (``mail list`` is run by scripts and timed in
+bench/imap_bench.py: importing and building all ~40 parsers, or every ``mail`` parser with
+the many options of ``mail add``, is a tenth of its start-up). Anything else, and top-level
+help, build everything. tests/test_cli_parser.py checks the table."""
 
 
 def build_parser(argv: Sequence[str] | None = None) -> ArgumentParser:
@@ -55,7 +61,9 @@ def build_parser(argv: Sequence[str] | None = None) -> ArgumentParser:
         help="vault file (default: $TOKENDESK_VAULT, else the user data directory)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
-    for name in VERB_HOMES.get(_verb(argv), VERB_MODULES):
+    words = _verbs(argv)
+    homes = VERB_HOMES.get(words) or VERB_HOMES.get(words[:1]) or VERB_MODULES
+    for name in homes:
         importlib.import_module(f"{__name__}.{name}").register(sub)
     for verb in _subparsers(parser):
         # `--vault` is accepted after the verb too (`tokendesk token X --vault V`), and each
@@ -65,18 +73,19 @@ def build_parser(argv: Sequence[str] | None = None) -> ArgumentParser:
     return parser
 
 
-def _verb(argv: Sequence[str] | None) -> str:
-    """The verb of a command line ("" when unclear: then every parser is built)."""
-    args = list(argv or ())
-    while args:
+def _verbs(argv: Sequence[str] | None) -> tuple[str, ...]:
+    """The verb and sub-verb of a command line (fewer when unclear: an option other than
+    ``--vault`` ends the search, and then more parsers are built)."""
+    args, found = list(argv or ()), list[str]()
+    while args and len(found) < 2:
         arg = args.pop(0)
         if arg == "--vault" and args:
             args.pop(0)
         elif not arg.startswith("-"):
-            return arg
+            found.append(arg)
         elif not arg.startswith("--vault="):
-            return ""  # --help, --version, a typo: the full parser answers
-    return ""
+            break  # --help, --version, a typo: the fuller parser answers
+    return tuple(found)
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
