@@ -2,21 +2,22 @@
 
 All text here is decoded ``str`` taken from untrusted mail: the TUI shows it with markup
 off, the CLI prints it as is.
+
+They are named tuples rather than frozen dataclasses on purpose: every ``mail list`` loads
+this module, and generating a frozen dataclass's methods costs about a millisecond per class
+at start-up (bench/imap_bench.py), a named tuple's a tenth of that. Use ``_replace`` for a
+changed copy.
 """
 
-from __future__ import annotations
-
-from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 
 def _iso(when: datetime | None) -> str | None:
     return when.isoformat() if when else None
 
 
-@dataclass(frozen=True, slots=True)
-class Folder:
+class Folder(NamedTuple):
     """One mailbox on the server."""
 
     name: str  # full name, decoded from modified UTF-7, e.g. "Archive/2024"
@@ -33,8 +34,7 @@ class Folder:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class MessageSummary:
+class MessageSummary(NamedTuple):
     """One row of a message list (ENVELOPE-level fields only)."""
 
     uid: int | str  # IMAP UID, or the POP3 UIDL
@@ -60,8 +60,7 @@ class MessageSummary:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+class Page(NamedTuple):
     """A page of a folder, newest (highest UID) first.
 
     ``next_before_uid`` is the cursor for the next (older) page, or None at the oldest
@@ -79,8 +78,7 @@ class Page:
         return self.next_before_uid is not None
 
 
-@dataclass(frozen=True, slots=True)
-class Attachment:
+class Attachment(NamedTuple):
     """A non-body MIME part."""
 
     filename: str  # decoded (RFC 2231/2047); "" when the part has none
@@ -97,8 +95,7 @@ class Attachment:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class MessageView:
+class MessageView(NamedTuple):
     """An opened message: headers, readable text body, attachments."""
 
     uid: int | str  # IMAP UID, or the POP3 UIDL
@@ -113,16 +110,16 @@ class MessageView:
     headers: tuple[tuple[str, str], ...]  # decoded, in message order
     body: str  # text/plain preferred; HTML converted to readable text
     body_type: str  # content type the body came from ("text/plain", "text/html" or "")
-    attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+    attachments: tuple[Attachment, ...] = ()
     message_id: str = ""
 
-    def with_content(self, content: str) -> MessageView:
+    def with_content(self, content: str) -> "MessageView":
         """The view as a component's Content setting allows: ``both``, ``body`` (no
         attachment list) or ``attachments`` (no body; ``body_type`` becomes ``hidden``)."""
         if content == "body":
-            return replace(self, attachments=())
+            return self._replace(attachments=())
         if content == "attachments":
-            return replace(self, body="", body_type="hidden")
+            return self._replace(body="", body_type="hidden")
         return self
 
     def to_json(self) -> dict[str, Any]:
@@ -145,8 +142,7 @@ class MessageView:
         }
 
 
-@dataclass(frozen=True)
-class ServerInfo:
+class ServerInfo(NamedTuple):
     """What a mail client's ``connect`` learned about the server."""
 
     greeting: str

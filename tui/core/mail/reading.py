@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -94,7 +93,7 @@ def repair_senders(
     for uid, row in imap.fetch(sorted(broken), ["BODY.PEEK[HEADER.FIELDS (FROM)]"]).items():
         raw = next((v for k, v in row.items() if k.startswith(b"BODY[HEADER")), b"") or b""
         fixed[uid] = header_text(raw.split(b":", 1)[1] if b":" in raw else b"")
-    return [replace(s, sender=fixed[s.uid]) if fixed.get(s.uid) else s for s in summaries]
+    return [s._replace(sender=fixed[s.uid]) if fixed.get(s.uid) else s for s in summaries]
 
 
 def summary(row: dict[bytes, Any]) -> MessageSummary:
