@@ -47,6 +47,25 @@ async def test_token_details_with_introspection_never_shows_the_token(
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
 
 
+async def test_token_details_wrap_under_their_column_at_80x24(idp, open_session, tui_app):
+    idp.granted_scope_drop = ("imap",)
+    records, _ = with_tokens(idp)
+    app = tui_app(session=open_session(records))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await main_ready(app, pilot)
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, TokenDetailsScreen))
+        details = app.screen.query_one("#details", Static)
+        await wait_for(pilot, lambda: "Health:" in str(details.content))
+        await pilot.pause()
+        lines = str(details.content).splitlines()
+        width = app.screen.query_one("#details").size.width
+        assert all(len(line) <= width for line in lines), lines
+        # The finding's fix is longer than a line: its rest lines up under its text.
+        at = next(i for i, line in enumerate(lines) if line.startswith("  fix: "))
+        assert lines[at + 1].startswith(" " * 7) and lines[at + 1].strip()
+
+
 async def test_forget_offers_revocation_and_revokes(idp, open_session, tui_app) -> None:
     records, issued = with_tokens(idp, revocation_url=idp.revoke_url)
     session = open_session(records)

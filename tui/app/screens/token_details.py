@@ -9,6 +9,7 @@ Every value from the provider is shown literally (markup off).
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from textual import on, work
@@ -23,20 +24,37 @@ from tui.app.next_step import advice_text
 from tui.core.oauth.inspect import TokenReport
 
 
-def details_text(report: TokenReport, now: float) -> str:
-    """The report as aligned plain-text lines (plus next step and findings)."""
+def details_text(report: TokenReport, now: float, columns: int = 0) -> str:
+    """The report as aligned plain-text lines (plus next step and findings).
+
+    With ``columns``, a value too long for them wraps under its own column (a finding's
+    text under its first word) instead of at the left edge.
+    """
     from tui.core.oauth.inspect import report_rows
 
     rows = report_rows(report, now)
     width = max(len(label) for label, _ in rows) + 2
-    lines = [f"{label + ':':<{width}} {value}" for label, value in rows]
+    lines = [_hang(f"{label + ':':<{width}} ", value, columns) for label, value in rows]
     health = report.health
     step = health.next_step(report.component, report.environment) if health else None
     if health is not None and step is not None and health.level != "not authorized":
-        lines.append(f"{'':<{width}} next: {advice_text(health.advice, step)}")
+        lines.append(_hang(f"{'':<{width}} next: ", advice_text(health.advice, step), columns))
     for finding in report.findings:
-        lines += ["", f"⚠ {finding.message}", f"  fix: {finding.hint}"]
+        lines += [
+            "",
+            _hang("⚠ ", finding.message, columns),
+            _hang("  fix: ", finding.hint, columns),
+        ]
     return "\n".join(lines)
+
+
+def _hang(lead: str, text: str, columns: int) -> str:
+    """``lead`` + ``text``, wrapped to ``columns`` with the rest indented as far as ``lead``."""
+    if not columns or len(lead) + len(text) <= columns:
+        return lead + text
+    indent = " " * len(lead)
+    wrapped = textwrap.wrap(text, max(columns - len(lead), 20), break_on_hyphens=False)
+    return lead + ("\n" + indent).join(wrapped)
 
 
 class TokenDetailsScreen(AppModal[None]):
@@ -56,6 +74,7 @@ class TokenDetailsScreen(AppModal[None]):
     def __init__(self, name: str, env: str) -> None:
         super().__init__(classes="dialog")
         self._component, self._env = name, env
+        self._report: tuple[TokenReport, float] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box", id="token-details"):
@@ -89,7 +108,18 @@ class TokenDetailsScreen(AppModal[None]):
         report = build_report(
             comp, tok, self._env, now=now, introspection=answer, introspection_error=error
         )
-        self.query_one("#details", Static).update(details_text(report, now))
+        self._report = (report, now)
+        self._show_report()
+
+    def on_resize(self) -> None:
+        self._show_report()
+
+    def _show_report(self) -> None:
+        if self._report is None:
+            return
+        report, now = self._report  # the times as of the report, like its health line
+        columns = self.query_one(VerticalScroll).scrollable_content_region.width
+        self.query_one("#details", Static).update(details_text(report, now, columns))
 
     @work(
         thread=True,
