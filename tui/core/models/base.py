@@ -98,6 +98,13 @@ def field_defaults(cls: Any) -> tuple[tuple[str, Any, Any], ...]:
     return tuple((f.name, f.default, f.default_factory) for f in dataclasses.fields(cls))
 
 
+def known_fields(cls: Any, d: dict[str, Any]) -> dict[str, Any]:
+    """The items of ``d`` that are fields of dataclass ``cls`` (a newer version may have
+    written more)."""
+    names = {name for name, _, _ in field_defaults(cls)}
+    return {k: v for k, v in d.items() if k in names}
+
+
 def trusted(cls: type[M], d: dict[str, Any]) -> M:
     """Rebuild a model from the vault without re-validating it.
 

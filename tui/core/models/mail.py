@@ -7,7 +7,6 @@ login, TLS rules); `MailComponent` (IMAP, POP3) here and
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Self
 
@@ -17,6 +16,7 @@ from tui.core.models.base import (
     fields_dict,
     is_ipv6,
     is_loopback_host,
+    known_fields,
     parse_variable_ref,
     set_field,
     trusted,
@@ -139,8 +139,7 @@ class ServerComponent:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Self:
         """Build from the vault form, ignoring unknown keys."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
+        return cls(**known_fields(cls, d))
 
     @classmethod
     def from_vault(cls, d: dict[str, Any]) -> Self:

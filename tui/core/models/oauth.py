@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import time
 from collections.abc import Iterable
@@ -17,6 +16,7 @@ from tui.core.models.base import (
     check_url,
     default_variable,
     fields_dict,
+    known_fields,
     set_field,
     trusted,
 )
@@ -220,8 +220,7 @@ class OAuthComponent:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> OAuthComponent:
         """Build from the vault form, ignoring unknown keys (written by newer versions)."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        kwargs = {k: v for k, v in d.items() if k in names}
+        kwargs = known_fields(cls, d)
         kwargs["extra_params"] = tuple(tuple(p) for p in d.get("extra_params", ()))
         return cls(**kwargs)
 
@@ -320,8 +319,7 @@ class TokenRecord:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TokenRecord:
         """Build from the vault form, ignoring unknown keys."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
+        return cls(**known_fields(cls, d))
 
     def next_step(self, component: str, env: str) -> NextStep | None:
         """``last_error``'s next step for this record's component in ``env``, if any."""
