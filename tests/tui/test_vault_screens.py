@@ -45,6 +45,18 @@ async def test_create_vault_confirmation_must_match(vault_path: Path, tui_app) -
     assert not vault_path.exists()
 
 
+async def test_create_vault_without_a_passphrase_goes_back_to_it(vault_path, tui_app) -> None:
+    app = tui_app(vault_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "enter")  # nothing typed in either field
+        await pilot.pause()
+        screen = app.screen
+        assert screen.error_text == "Enter a passphrase."
+        # What is typed next lands in the empty first field, not in "again".
+        assert app.focused is screen.query_one("#passphrase")
+    assert not vault_path.exists()
+
+
 async def test_wrong_passphrase_then_retry(make_vault, tui_app) -> None:
     path = make_vault()
     app = tui_app(path)

@@ -90,6 +90,7 @@ class _VaultScreen(Screen[None]):
         passphrase = self.query_one("#passphrase", Input).value
         if not passphrase:
             self.query_one("#vault-error", Static).update("Enter a passphrase.")
+            self.query_one("#passphrase", Input).focus()  # where it goes, not "again"
             return
         if self.CONFIRM and passphrase != self.query_one("#confirm", Input).value:
             self.show_error("The two passphrases differ; type them again.")
