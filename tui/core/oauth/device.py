@@ -209,25 +209,17 @@ class DeviceFlow:
 
     def _redeem(self, request: Callable[[], dict[str, Any]]) -> TokenRecord:
         """Send one poll; on success save the tokens (journaled: see ``redeem_grant``)."""
-        from tui.core.oauth.tokens import record_from_reply, redeem_grant
+        from tui.core.oauth.tokens import redeem_grant
 
         if self._cancel.is_set():
             raise AuthorizationFailed("the device authorization was cancelled")
-        if self.session is not None and self.env is not None:
-            return redeem_grant(
-                self.session,
-                self.component.name,
-                self.env,
-                request,
-                grant="the device code",
-                cancelled=self._cancel.is_set,
-            )
-        started = time.time()
-        reply = request()
-        if self._cancel.is_set():
-            raise AuthorizationFailed("the device authorization was cancelled")
-        return record_from_reply(
-            reply, component=self.component, previous=None, now=started, new_grant=True
+        return redeem_grant(
+            self.session,
+            self.component,
+            self.env,
+            request,
+            grant="the device code",
+            cancelled=self._cancel.is_set,
         )
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import secrets
 import threading
-import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
@@ -310,7 +309,7 @@ class AuthorizationAttempt:
 
     def _exchange(self, code: str) -> TokenRecord:
         from tui.core.oauth import protocol
-        from tui.core.oauth.tokens import record_from_reply, redeem_grant
+        from tui.core.oauth.tokens import redeem_grant
 
         def request() -> dict[str, Any]:
             return protocol.exchange_code(
@@ -322,23 +321,14 @@ class AuthorizationAttempt:
                 timeout=self._http_timeout,
             )
 
-        if self.session is not None and self.env is not None:
-            tok = redeem_grant(
-                self.session,
-                self.component.name,
-                self.env,
-                request,
-                grant="the authorization code",
-                cancelled=lambda: self._cancelled,
-            )
-        else:
-            started = time.time()
-            reply = request()
-            if self._cancelled:
-                raise AuthorizationFailed("the authorization was cancelled")
-            tok = record_from_reply(
-                reply, component=self.component, previous=None, now=started, new_grant=True
-            )
+        tok = redeem_grant(
+            self.session,
+            self.component,
+            self.env,
+            request,
+            grant="the authorization code",
+            cancelled=lambda: self._cancelled,
+        )
         self._finish(True, SUCCESS_TEXT)
         return tok
 

@@ -268,13 +268,13 @@ def token_type_of(reply: dict[str, Any]) -> str | None:
 
 
 def redeem_grant(
-    session: Session,
-    name: str,
-    env: str,
+    session: Session | None,
+    component: OAuthComponent,
+    env: str | None,
     request: Callable[[], dict[str, Any]],
     *,
     grant: str,
-    cancelled: Callable[[], bool] = lambda: False,
+    cancelled: Callable[[], bool],
 ) -> TokenRecord:
     """Redeem a new grant with ``request`` (a code exchange or a device poll) and save it.
 
@@ -286,8 +286,8 @@ def redeem_grant(
     (Google on a repeated consent) keeps the old one.
 
     Args:
-        session: the open vault session.
-        name: the component.
+        session: the open vault session; None (or no ``env``) only returns the tokens.
+        component: the component (re-read from the vault under the lock).
         env: the environment the tokens are for (only that one changes).
         request: sends the token request and returns the reply (may raise, e.g. "pending":
             then nothing is saved).
@@ -300,8 +300,18 @@ def redeem_grant(
             (the tokens are in the journal and saved on the next open).
         AuthorizationFailed: cancelled.
     """
+    if cancelled():
+        raise AuthorizationFailed("the authorization was cancelled")
+    if session is None or env is None:
+        started = time.time()
+        reply = request()
+        if cancelled():
+            raise AuthorizationFailed("the authorization was cancelled")
+        return record_from_reply(
+            reply, component=component, previous=None, now=started, new_grant=True
+        )
     with session.edit(timeout=LOCK_TIMEOUT) as records:
-        comp = records.get_oauth(name)
+        comp = records.get_oauth(component.name)
         session.reserve_commit(f"{grant} was not redeemed")
         started = time.time()
         reply = request()
