@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.fixtures_oauth import oauth_component
-from tests.support.fixtures_vault import CHEAP_KDF, PASSPHRASE
+from tests.support.fixtures_vault import CHEAP_KDF, PASSPHRASE, cli_env, run_cli
 from tests.support.tmpfs import fill, small_tmpfs
 from tui.core.errors import OperationFailed
 from tui.core.models.oauth import TokenRecord
@@ -145,3 +145,14 @@ def test_a_disk_filling_up_while_the_device_grant_answers_keeps_the_tokens(fast_
         on_disk = Session.open(session.path, PASSPHRASE).records.token("Test", "Mail")
         assert on_disk == tok and idp.token_state(tok.refresh_token) == "active"
         assert not journal_path_for(session.path).exists()
+
+
+def test_the_cli_device_sign_in_on_a_full_disk_says_nothing_was_redeemed(fast_idp, tmp_path):
+    idp = fast_idp
+    with small_tmpfs(tmp_path / "mnt", "1m") as mount:
+        session = _vault_on(mount, idp)
+        fill(mount)
+        res = run_cli("authorize", "Mail", "--device", env=cli_env(session.path))
+        assert res.returncode == 1, res.stderr
+        assert "no space left" in res.stderr and "the device code was not redeemed" in res.stderr
+        assert "Traceback" not in res.stderr and idp.stats["device_poll"] == 0
