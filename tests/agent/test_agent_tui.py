@@ -29,6 +29,12 @@ def test_summary_lines():
         line == "Agent: running · 3 tokens · next refresh in 1m 40s · 1 needs sign-in · 1 failing"
     )
     assert "\x1b" not in agent_summary({"tokens": [{"state": "x\x1b[31m"}]}, now)
+    # An agent of another vault does not count its tokens as this vault's.
+    held = {"vault": "/home/u/a.tokendesk", "locked": False, "tokens": status["tokens"]}
+    assert agent_summary(held, now, "/home/u/b\x1b.tokendesk") == (
+        "Agent: runs for another vault (/home/u/a.tokendesk)"
+    )
+    assert agent_summary(held, now, "/home/u/a.tokendesk").startswith("Agent: running · 3")
 
 
 async def _wait(pilot, predicate, timeout=20.0):

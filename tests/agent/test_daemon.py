@@ -131,3 +131,33 @@ def test_a_clock_jump_ends_the_backoff_at_once(oauth_session, idp):
     assert agent.schedule.state("Test", "Mail").failures == 0
     assert agent.session.records.token("Test", "Mail").is_fresh(25)
     assert [e["event"] for e in agent.events] == ["refresh_failed", "recovered"]
+
+
+def test_drain_waits_for_the_replies_being_sent():
+    # The reply to "stop" is answered while the agent shuts down: drain() lets it go out
+    # before the process ends (a lost reply made `agent stop` say no agent ran).
+    entered, answered = threading.Event(), threading.Event()
+
+    def slow(request):
+        entered.set()
+        time.sleep(0.3)  # a reply thread that the scheduler runs late
+        answered.set()
+        return {"ok": True}
+
+    path = os.path.join(tempfile.mkdtemp(prefix="tds"), "a.sock")
+    server = AgentServer(slow, path=path)
+    server.bind()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(10)
+    sock.connect(path)
+    sock.sendall(b'{"op":"stop"}\n')
+    assert entered.wait(10)
+    server.shutdown()
+    thread.join(5)
+    server.drain()
+    assert answered.is_set()
+    server.close()
+    assert json.loads(sock.recv(65536)) == {"ok": True}
+    sock.close()

@@ -15,6 +15,7 @@ from textual import on, work
 from textual.message import Message
 from textual.widgets import Static
 
+from tui.app.context import tokendesk_app
 from tui.core.agent.presence import agent_status
 from tui.core.agent.summary import agent_summary
 
@@ -61,7 +62,7 @@ class AgentIndicator(Static):
 
     @on(Polled)
     def _show(self, message: Polled) -> None:
-        text = agent_summary(message.status, time.time())
+        text = agent_summary(message.status, time.time(), tokendesk_app(self).vault_path)
         self.update(text)
         self.set_class(bool(text), "-running")
         self.set_class("sign-in" in text or "failing" in text, "-attention")

@@ -167,8 +167,11 @@ def stop_agent(timeout: float = STOP_TIMEOUT) -> None:
         NoAgent: none is running.
         OperationFailed: it did not stop within ``timeout`` seconds.
     """
-    if client.request({"op": "stop"}) is None:
+    if client.request({"op": "ping"}) is None:
         raise NoAgent()
+    # The reply to "stop" itself may be lost as the agent ends; whether it is gone is what
+    # counts, so the socket is watched rather than the reply.
+    client.request({"op": "stop"})
     deadline = time.monotonic() + timeout
     while client.request({"op": "ping"}) is not None:
         if time.monotonic() > deadline:

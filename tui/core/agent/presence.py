@@ -22,14 +22,19 @@ def agent_status() -> dict[str, Any] | None:
     return status if isinstance(status, dict) else None
 
 
-def serves(status: dict[str, Any] | None, vault: str | os.PathLike[str]) -> bool:
-    """True when ``status`` is from an unlocked agent holding the vault file ``vault``."""
-    if status is None or status.get("locked") is not False:
-        return False
+def holds(status: dict[str, Any], vault: str | os.PathLike[str]) -> bool:
+    """True when the agent that sent ``status`` holds the vault file ``vault``."""
     held = status.get("vault")
     if not isinstance(held, str) or not held:
         return False
     return os.path.realpath(held) == os.path.realpath(vault)
+
+
+def serves(status: dict[str, Any] | None, vault: str | os.PathLike[str]) -> bool:
+    """True when ``status`` is from an unlocked agent holding the vault file ``vault``."""
+    if status is None or status.get("locked") is not False:
+        return False
+    return holds(status, vault)
 
 
 def serving_agent(vault: str | os.PathLike[str]) -> dict[str, Any] | None:

@@ -24,6 +24,7 @@ import socket
 import stat
 import struct
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -138,6 +139,18 @@ class AgentServer:
     def shutdown(self) -> None:
         """Stop accepting; ``serve_forever`` returns within half a second."""
         self._stopping.set()
+
+    def drain(self, timeout: float = REQUEST_TIMEOUT) -> None:
+        """Wait (at most ``timeout`` seconds) until the connections being answered are done,
+        so a reply (to ``stop`` above all) is not cut off by the process ending."""
+        deadline = time.monotonic() + timeout
+        taken = 0
+        while taken < MAX_CLIENTS and self._slots.acquire(
+            timeout=max(0.0, deadline - time.monotonic())
+        ):
+            taken += 1
+        for _ in range(taken):
+            self._slots.release()
 
     def close(self) -> None:
         """Remove the socket and release the agent lock."""

@@ -64,6 +64,7 @@ def serve(
     finally:
         server.shutdown()
         thread.join(timeout=5)
+        server.drain()
         agent.lock("stopped")
         server.close()
         try:

@@ -5,16 +5,23 @@ Pure: it reads the ``status`` dictionary an agent returns (or None when none ans
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from tui.core.agent.presence import holds
 from tui.core.text import one_line, relative
 
 
-def agent_summary(status: dict[str, Any] | None, now: float) -> str:
+def agent_summary(
+    status: dict[str, Any] | None, now: float, vault: str | os.PathLike[str] | None = None
+) -> str:
     """``Agent: running · 4 tokens · next refresh in 12m 03s · 1 needs sign-in``, or ""
-    when no agent runs (nothing to show)."""
+    when no agent runs (nothing to show). With ``vault`` (the vault the caller shows), an
+    agent holding another vault says so instead of counting tokens that are not these."""
     if status is None:
         return ""
+    if vault is not None and not holds(status, vault):
+        return one_line(f"Agent: runs for another vault ({status.get('vault')})")
     if status.get("locked"):
         return "Agent: locked (tokens come from the vault)"
     tokens = [t for t in status.get("tokens") or [] if isinstance(t, dict)]
