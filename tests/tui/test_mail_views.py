@@ -28,6 +28,7 @@ async def test_search_on_the_server_lists_the_hits(mail_vault, corpus, tui_app) 
     app = tui_app(session=mail_vault.session())
     async with app.run_test(size=(100, 30)) as pilot:
         inbox = await inbox_on(app, pilot)
+        assert {"slash", "d", "f"} <= set(app.active_bindings)  # IMAP: all offered
         await pilot.press("slash")
         query = inbox.query_one("#inbox-query", Input)
         await wait_for(pilot, lambda: app.focused is query)

@@ -122,6 +122,10 @@ async def test_pop3_inbox_lists_and_opens_without_marking(pop_vault, corpus, tui
         inbox = app.screen
         await wait_for(pilot, lambda: inbox.rows.total and not inbox.rows.loading, timeout=30)
         assert inbox.rows.total == len(corpus)
+        # One folder, no server search: no keys that could only say "POP3 cannot".
+        assert not {"slash", "d", "f"} & set(app.active_bindings)
+        await pilot.press("slash")
+        assert not inbox.query_one("#inbox-query").display
         newest = inbox.message_list.current.summary
         assert isinstance(newest.uid, str) and newest.subject == corpus[-1].subject
         await pilot.press("enter")

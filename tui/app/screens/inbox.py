@@ -40,6 +40,20 @@ class InboxScreen(InboxPages):
                 tooltip="Back to the message list"),
     ]  # fmt: skip
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # POP3 has one folder and no server-side search: those keys would only say so.
+        if action in ("search", "go_to_date", "focus_folders"):
+            return not self.is_pop3
+        return True
+
+    @property
+    def is_pop3(self) -> bool:
+        """Whether this inbox reads a POP3 mailbox."""
+        from tui.core.models.mail import POP3_PROTOCOLS
+
+        comp = self.session.records.components.get(self.component_name)
+        return getattr(comp, "protocol", "") in POP3_PROTOCOLS
+
     def action_refresh(self) -> None:
         if self.client is None and self._settled.is_set():
             # Connecting failed: try again from the start.
