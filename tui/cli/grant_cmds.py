@@ -294,20 +294,21 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     from tui.cli.lifecycle_cmds import health_lines
 
     said = health_lines(records, env)
+    hints = {r.name: hint(r.last_error_advice, r.next_step) for r in rows if r.last_error}
     for line in said:
-        ctx.print(line)
+        # A rejected refresh token is also the health line's cliff: when both name the same
+        # step it is said once, after the last error, with the provider's own advice.
+        if not any(text and _same_step(line, name, text) for name, text in hints.items()):
+            ctx.print(line)
     for r in rows:
         if r.last_error:
             ctx.print(f"{r.name}: last error: {r.last_error}")
-            text = hint(r.last_error_advice, r.next_step)
-            # A rejected refresh token is also the health line's cliff: its hint already
-            # names the same command, so it is not printed twice.
-            if text and not _hint_given(said, r.name, text):
+            if text := hints[r.name]:
                 ctx.print(f"{r.name}: hint: {text}")
     return 0
 
 
-def _hint_given(lines: list[str], name: str, text: str) -> bool:
-    """Whether ``lines`` already hold a hint for ``name`` ending in the same ``run:`` step."""
+def _same_step(line: str, name: str, text: str) -> bool:
+    """Whether ``line`` is a hint for ``name`` ending in the same ``run:`` step as ``text``."""
     run = text[text.find("run: ") :] if "run: " in text else text
-    return any(line.startswith(f"{name}: hint: ") and line.endswith(run) for line in lines)
+    return line.startswith(f"{name}: hint: ") and line.endswith(run)
