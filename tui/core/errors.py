@@ -6,6 +6,9 @@ AADSTS code means), an optional structured ``next_step`` (what to do, on which c
 environment), and the ``exit_code`` the CLI returns: 1 an operation failed, 2 usage or
 validation, 3 re-authorization needed. Messages never contain secrets.
 
+``NextStep`` and ``Failure`` are named tuples (immutable records that every command loads:
+a named tuple costs a tenth of a frozen dataclass at start-up).
+
 The core speaks no face's language: a ``NextStep`` names an action from a closed set, never
 a command line or a key. Each face renders it its own way (the CLI as the command to run,
 the Textual app as the key to press); ``describe`` is the one formatter both faces start from.
@@ -13,10 +16,8 @@ the Textual app as the key to press); ``describe`` is the one formatter both fac
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Action(StrEnum):
@@ -42,8 +43,7 @@ class Action(StrEnum):
     """Refresh the component's token now (a refresh restarts a provider's inactivity limit)."""
 
 
-@dataclass(frozen=True)
-class NextStep:
+class NextStep(NamedTuple):
     """A face-neutral next step: an action and what it applies to."""
 
     action: Action
@@ -59,15 +59,14 @@ class NextStep:
 
     def about(self, component: str | None, environment: str | None = None) -> NextStep:
         """This step with the component and environment filled in where still unknown."""
-        return dataclasses.replace(
-            self,
+        return self._replace(
             component=self.component or component,
             environment=self.environment or environment,
         )
 
     def to_dict(self) -> dict[str, str]:
         """JSON form (``action`` plus the fields that are set)."""
-        return {k: str(v) for k, v in dataclasses.asdict(self).items() if v is not None}
+        return {k: str(v) for k, v in self._asdict().items() if v is not None}
 
     @classmethod
     def from_dict(cls, d: Any) -> NextStep | None:
@@ -157,8 +156,7 @@ class MailError(OperationFailed):
     """An IMAP operation failed (connection, TLS, authentication, server answer)."""
 
 
-@dataclass(frozen=True)
-class Failure:
+class Failure(NamedTuple):
     """What a face shows for a failure: the one formatter's output, still as data."""
 
     message: str

@@ -7,7 +7,6 @@ with the server's own NO/BAD text where there is one and every secret redacted.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -158,7 +157,7 @@ def translate(
     if mapped is not None:
         step = mapped.next_step
         if step is not None and step.field == "protocol":
-            mapped.next_step = dataclasses.replace(step, value="imap")
+            mapped.next_step = step._replace(value="imap")
         return mapped
     if isinstance(exc, IMAP4.abort):
         return MailProtocolError(f"connection to {where} lost{what}: {_server_text(exc, secrets)}")
