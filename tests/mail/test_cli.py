@@ -81,6 +81,18 @@ def test_show_missing_uid_and_bad_arguments(cli, mail_vault):
     assert "Traceback" not in missing.stderr
 
 
+def test_save_a_message_without_attachments_says_so(cli, mail_vault, tmp_path):
+    out = tmp_path / "new" / "dir"
+    result = cli("mail", "save", "imaps-x", "1", "--dir", str(out))  # "Plain hello"
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "-- message 1 has no attachments: nothing saved\n"
+    assert not out.exists()  # not created for nothing
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    assert cli("mail", "save", "imaps-x", "1", "--dir", str(kept), "--json").stdout == "[]\n"
+    assert kept.is_dir()  # the user's own directory stays
+
+
 def test_folders(cli, mail_vault):
     plain = cli("mail", "folders", "imaps-x")
     assert plain.stdout.splitlines()[0] == "INBOX"

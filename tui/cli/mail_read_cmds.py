@@ -8,6 +8,7 @@ as seen.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import shutil
 from pathlib import Path
@@ -209,6 +210,7 @@ def cmd_save(args: argparse.Namespace, ctx: Context) -> int:
             next_step=NextStep(Action.EDIT_COMPONENT, comp.name, field="content", value="both"),
         )
     directory = Path(args.dir).expanduser()
+    created = not directory.exists()
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -218,11 +220,18 @@ def cmd_save(args: argparse.Namespace, ctx: Context) -> int:
     folder = _folder(args, comp)
     with _open(access) as client:
         saved = client.save_attachments(uid, directory, folder)
+    if not saved and created:
+        # Made for nothing: do not leave an empty directory behind.
+        with contextlib.suppress(OSError):
+            directory.rmdir()
     if args.json:
         ctx.print_json([s.to_json() for s in saved])
         return 0
     for s in saved:
         name = one_line(s.filename) or "(unnamed)"
         ctx.print(f"Saved part {s.part}: {name} -> {s.path} ({human_size(s.size, compact=True)})")
+    if not saved:
+        ctx.print(f"-- message {uid} has no attachments: nothing saved")
+        return 0
     ctx.print(f"-- {len(saved)} attachment{'s' if len(saved) != 1 else ''} saved in {directory}")
     return 0
