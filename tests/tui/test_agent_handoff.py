@@ -7,7 +7,7 @@ from __future__ import annotations
 from tests.agent.conftest import PASSPHRASE
 from tests.agent.test_agent_refresh import _expire_stored
 from tests.support.fixtures_vault import CHEAP_KDF
-from tests.tui.conftest import notifications, wait_for
+from tests.tui.conftest import notifications, screen_text, wait_for
 from tui.app.app import make_app
 from tui.app.screens.main import MainScreen
 from tui.core.session import Session
@@ -41,10 +41,12 @@ async def test_tui_leaves_refreshing_to_the_agent_then_takes_over(agent_setup, m
         assert idp.stats["refresh"] == before + 2  # exactly one refresh per due token...
         assert setup.status()["refreshes"] == 2  # ...and the agent made both
         assert app.screen.sidebar.statuses == {"A": "fresh", "B": "fresh"}
+        await wait_for(pilot, lambda: ", by the agent" in screen_text(app))  # token panel
 
         # The agent goes away: the TUI's own schedule resumes.
         assert setup.cli("agent", "stop").returncode == 0
         await wait_for(pilot, lambda: not app.agent_keeps_fresh)
+        await wait_for(pilot, lambda: ", by the agent" not in screen_text(app))
         old = _access_tokens(session)
         _expire_stored(setup, at=0)
         await wait_for(pilot, lambda: idp.stats["refresh"] >= before + 4, timeout=60)

@@ -15,6 +15,7 @@ from typing import Any
 from textual.content import Content
 from textual.widgets import Static
 
+from tui.app.context import tokendesk_app
 from tui.app.next_step import advice_text
 from tui.app.widgets.sidebar import badge
 from tui.core.models.oauth import OAuthComponent, TokenRecord
@@ -22,9 +23,12 @@ from tui.core.text import human_duration, relative, sanitize
 
 
 def token_lines(
-    comp: OAuthComponent, tok: TokenRecord | None, env: str, now: float
+    comp: OAuthComponent, tok: TokenRecord | None, env: str, now: float, *, by_agent: bool = False
 ) -> list[tuple[str, Content | str]]:
-    """The panel's (label, value) rows; values from the server are kept literal."""
+    """The panel's (label, value) rows; values from the server are kept literal.
+
+    ``by_agent``: a running agent refreshes this vault's tokens (the next refresh says so).
+    """
     if tok is None or not (tok.access_token or tok.refresh_token):
         status = "needs authorization"
         rows: list[tuple[str, Content | str]] = [("Status", badge(status))]
@@ -49,7 +53,8 @@ def token_lines(
         rows.append(("Next refresh", "none: the provider gave no refresh token"))
     elif expires is not None:
         due = expires - comp.refresh_delay
-        rows.append(("Next refresh", "now" if due <= 0 else relative(due)))
+        when = "now" if due <= 0 else relative(due)
+        rows.append(("Next refresh", f"{when}, by the agent" if by_agent else when))
     else:
         rows.append(("Next refresh", "when it is rejected"))
     issued = tok.refresh_token_rotated_at or tok.refresh_token_issued_at
@@ -113,7 +118,8 @@ class TokenPanel(Static):
     def redraw(self) -> None:
         if self._comp is None:
             return
-        rows = token_lines(self._comp, self._tok, self._env, self._clock())
+        by_agent = tokendesk_app(self).agent_keeps_fresh
+        rows = token_lines(self._comp, self._tok, self._env, self._clock(), by_agent=by_agent)
         width = max(len(label) for label, _ in rows) + 2
         room = max((self.content_region.width or 60) - width, 20)
         lines: list[Content] = []
