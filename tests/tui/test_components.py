@@ -362,3 +362,26 @@ async def test_ctrl_s_on_an_untouched_new_form_says_what_is_missing(open_session
         )
         assert field(app, "name").is_invalid
         assert not session.reload().components
+
+
+async def test_google_preset_says_its_client_secret_is_needed(open_session, tui_app) -> None:
+    from textual.widgets import Static
+
+    from tui.core.models.field_help import FIELD_HELP
+
+    app = tui_app(session=open_session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input))
+
+        def secret_help() -> str:
+            return str(field(app, "client_secret").query_one(".field--help", Static).content)
+
+        assert secret_help() == FIELD_HELP["client_secret"][1]  # "empty for public"
+        app.screen.query_one("#f-type", Select).value = "google"
+        await pilot.pause()
+        # Not "empty for public": Google's token endpoint asks desktop-app clients for it.
+        assert "Google wants it too" in secret_help()
+        app.screen.query_one("#f-type", Select).value = "microsoft"
+        await pilot.pause()
+        assert secret_help() == FIELD_HELP["client_secret"][1]

@@ -78,6 +78,11 @@ class Field(Vertical):
             yield Static(self._help, classes="field--help", markup=False)
         yield Static("", classes="field--error", markup=False)
 
+    def set_help(self, text: str) -> None:
+        """Replace the help line (a preset may need to say more than the generic text)."""
+        for box in self.query(".field--help").results(Static):
+            box.update(text)
+
     @property
     def error(self) -> str:
         """The error shown under the field ("" when valid)."""

@@ -40,6 +40,16 @@ URL_KEYS = (
 TEXT_KEYS = ("name", "tenant", "issuer", *URL_KEYS, "client_id", "scope", "variable")
 
 
+def _secret_help(kind: str) -> str:
+    """The Client secret help: Google's token endpoint wants the desktop-app secret."""
+    if kind == "google":
+        return (
+            "Google wants it too: the secret shown next to the client id in the Google "
+            "Cloud console"
+        )
+    return FIELD_HELP["client_secret"][1]
+
+
 def preset(kind: str, tenant: str) -> OAuthComponent | None:
     """The endpoints and default scope a preset fills in (None for custom or a bad tenant)."""
     if kind == "custom":
@@ -114,7 +124,8 @@ class OAuthForm(ComponentForm):
         secret = SecretInput(c.client_secret if c else "", id="f-client_secret", compact=True)
         yield Field(
             "client_secret",
-            Horizontal(
+            help=_secret_help(kind),
+            control=Horizontal(
                 secret,
                 Button("Reveal", id="reveal-secret", compact=True, tooltip="Show/hide the secret"),
                 classes="secret-row",
@@ -193,6 +204,7 @@ class OAuthForm(ComponentForm):
 
     def _apply_type(self, kind: Any, *, fill: bool) -> None:
         self.field("tenant").display = kind == "microsoft"
+        self.field("client_secret").set_help(_secret_help(str(kind)))
         for key in (*URL_KEYS, "issuer"):
             self.query_one(f"#f-{key}", Input).disabled = kind != "custom"
         self.query_one("#discover", Button).disabled = kind != "custom"
