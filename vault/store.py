@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -280,7 +279,7 @@ class Vault:
             salt=self._header.salt,
             wrap_nonce=self._header.wrap_nonce,
             wrapped_key=self._header.wrapped_key,
-            payload_nonce=secrets.token_bytes(fmt.NONCE_SIZE),
+            payload_nonce=os.urandom(fmt.NONCE_SIZE),
         )
         plaintext = fmt.encode_payload(payload)
         self._write(fmt.seal_plaintext(header, self._key, plaintext), keep_backup=True)
@@ -293,7 +292,7 @@ class Vault:
     def _write(self, blob: bytes, *, keep_backup: bool) -> None:
         """Atomically replace the file with ``blob`` (caller holds the lock)."""
         directory = self.path.parent
-        tmp = directory / f".{self.path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+        tmp = directory / f".{self.path.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
             try:
