@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from tests.support.fixtures_mail import (
@@ -68,7 +66,7 @@ def test_rejected_token_after_refresh_is_an_auth_failure(mail_vault):
     """A token for another account: the refresh cannot help, and the error says so."""
     session = mail_vault.session()
     client, credential = client_for(session, "imaps-x")
-    client = MailClient(replace(client.settings, username="someone-else@example.test"))
+    client = MailClient(client.settings._replace(username="someone-else@example.test"))
     refreshes = mail_vault.idp.stats["refresh"]
     with client, pytest.raises(MailAuthenticationFailed, match="freshly refreshed") as err:
         client.connect()

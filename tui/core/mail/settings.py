@@ -2,16 +2,19 @@
 
 Built once from an inbound (IMAP, POP3) or outbound (SMTP submission) component with
 `ConnectionSettings.from_component`, and taken as it is by `MailClient`, `Pop3Client` and
-`SmtpSender`, so that the three protocols read their host, port, TLS rules and login
-name from one typed record rather than each repeating them. The credential (password or
-token) is not part of it: it is handed to ``login`` and never stored next to the settings,
-so a settings object may be shown or logged.
+`SmtpSender` (through their base, `tui.core.mail.connection.Connection`), so that the three
+protocols read their host, port, TLS rules and login name from one typed record rather than
+each repeating them. The credential (password or token) is not part of it: it is handed to
+``login`` and never stored next to the settings, so a settings object may be shown or logged.
+
+A named tuple rather than a frozen dataclass for the reason `tui.core.mail.models` gives:
+every ``mail list`` loads this module, and a named tuple costs a tenth of the start-up time.
+Use ``_replace`` for a changed copy.
 """
 
 from __future__ import annotations
 
-from dataclasses import KW_ONLY, dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tui.core.models.mail import DEFAULT_PORTS
 
@@ -24,17 +27,15 @@ IMPLICIT_TLS_PROTOCOLS: tuple[str, ...] = ("imaps", "pop3s", "smtps")
 """Protocols that speak TLS from the first byte; the others upgrade with STARTTLS/STLS."""
 
 
-@dataclass(frozen=True)
-class ConnectionSettings:
+class ConnectionSettings(NamedTuple):
     """One mail connection's server, TLS rules and login name (never its secret)."""
 
     host: str
     """Server host name or address."""
     port: int
-    """Server port; 0 becomes the protocol's default (993, 143, 995, 110, 465, 587)."""
+    """Server port (`from_component` puts the protocol's default for 0)."""
     protocol: str
     """``imaps``/``imap``, ``pop3s``/``pop3`` or ``smtps``/``smtp``."""
-    _: KW_ONLY
     username: str = ""
     """Login name."""
     sasl: str = "xoauth2"
@@ -51,11 +52,6 @@ class ConnectionSettings:
     env: str | None = None
     """The environment the connection logs in for."""
 
-    def __post_init__(self) -> None:
-        if not self.port:
-            object.__setattr__(self, "port", DEFAULT_PORTS[self.protocol])
-        object.__setattr__(self, "ca_file", self.ca_file or None)
-
     @classmethod
     def from_component(
         cls, comp: ServerComponent, username: str | None = None, env: str | None = None
@@ -63,11 +59,11 @@ class ConnectionSettings:
         """The settings of a mail component (``username``, when given, overrides its own)."""
         return cls(
             comp.host,
-            comp.port,
+            comp.port or DEFAULT_PORTS[comp.protocol],
             comp.protocol,
             username=comp.username if username is None else username,
             sasl=comp.sasl,
-            ca_file=comp.ca_file,
+            ca_file=comp.ca_file or None,
             timeout=comp.timeout,
             allow_plaintext=comp.allow_plaintext,
             component=comp.name,
