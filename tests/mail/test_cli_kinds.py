@@ -44,3 +44,19 @@ def test_kind_mistakes_are_usage_errors(cli, mail_vault):
     assert bad_uidl.returncode == 0
     shown = cli("mail", "show", "P", "has space")
     assert shown.returncode == 2 and "POP3 UIDL" in shown.stderr
+
+
+def test_pop3_refuses_another_folder_when_reading(cli, mail_vault, tmp_path):
+    d = mail_vault.dovecot
+    assert cli("mail", "add", "P", "--protocol", "pop3s", "--host", d.host, "--port",
+               str(d.pop3s_port), "--token", "@TestToken",
+               "--ca-file", str(d.ca_file)).returncode == 0  # fmt: skip
+    # The inbox's messages titled "in Archive" would be a lie: refused before connecting.
+    out = tmp_path / "out"
+    for verb in (["list", "P"], ["show", "P", "abc"], ["save", "P", "abc", "--dir", str(out)]):
+        result = cli("mail", *verb, "--folder", "Archive")
+        assert result.returncode == 2, (verb, result.stdout, result.stderr)
+        assert result.stderr == "tokendesk: --folder 'Archive': POP3 has one folder: INBOX\n"
+    assert not out.exists()
+    listed = cli("mail", "list", "P", "--folder", "inbox", "--limit", "1")
+    assert listed.returncode == 0, listed.stderr

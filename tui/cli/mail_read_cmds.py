@@ -84,9 +84,14 @@ def _open(access: Access) -> MailClient | Pop3Client:
 
 
 def _folder(args: argparse.Namespace, comp: MailComponent) -> str:
-    if getattr(args, "folder", None):
-        return str(args.folder)
-    return comp.folder
+    folder = getattr(args, "folder", None)
+    if not folder:
+        return comp.folder
+    if comp.is_pop3 and str(folder).strip().upper() != "INBOX":
+        # The POP3 client reads the one mailbox whatever it is told: a listing would be
+        # the inbox's, titled with the other name.
+        raise UsageError(f"--folder {folder!r}: POP3 has one folder: INBOX")
+    return str(folder)
 
 
 def _uid(value: str, what: str, comp: MailComponent) -> int | str:
@@ -209,6 +214,7 @@ def cmd_save(args: argparse.Namespace, ctx: Context) -> int:
             advice="it must read whole messages to save attachments",
             next_step=NextStep(Action.EDIT_COMPONENT, comp.name, field="content", value="both"),
         )
+    folder = _folder(args, comp)  # a usage error before anything is created
     directory = Path(args.dir).expanduser()
     created = not directory.exists()
     try:
@@ -217,7 +223,6 @@ def cmd_save(args: argparse.Namespace, ctx: Context) -> int:
         raise UsageError(f"cannot create the directory {directory}: {exc.strerror}") from None
     if not directory.is_dir():
         raise UsageError(f"{directory} is not a directory")
-    folder = _folder(args, comp)
     with _open(access) as client:
         saved = client.save_attachments(uid, directory, folder)
     if not saved and created:
