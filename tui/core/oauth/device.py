@@ -6,6 +6,9 @@ then call the blocking ``wait(timeout)`` from a worker thread. It polls at the s
 interval, adds 5 seconds on ``slow_down`` (or takes the interval the reply carries), keeps
 polling on ``authorization_pending``, and ends on ``access_denied`` or ``expired_token``.
 ``cancel()`` from any thread stops it. authlib's client has no device grant, hence this module.
+With a session, each poll is one bounded request under the vault lock with space reserved,
+and its tokens are journaled before the save (``tokens.redeem_grant``): the lock is free
+between polls, and a full disk fails before the device code is redeemed.
 """
 
 from __future__ import annotations
