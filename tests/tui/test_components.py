@@ -385,3 +385,22 @@ async def test_google_preset_says_its_client_secret_is_needed(open_session, tui_
         app.screen.query_one("#f-type", Select).value = "microsoft"
         await pilot.pause()
         assert secret_help() == FIELD_HELP["client_secret"][1]
+
+
+async def test_top_bar_keeps_the_vault_file_name_at_80_columns(open_session, tui_app) -> None:
+    from textual.widgets import Static
+
+    session = open_session()
+    app = tui_app(session=session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        await pilot.pause()
+        bar = app.screen.query_one("#topbar", Static)
+        text = str(bar.content)
+        assert len(str(session.path)) > 40  # pytest's directories: longer than the room
+        # The start of the path goes, the file name stays; nothing runs past the edge.
+        assert text.endswith(str(session.path)[-20:]) and "…" in text, (text, bar.size)
+        assert len(text) <= bar.content_region.width
+        await pilot.resize_terminal(200, 40)
+        await pilot.pause()
+        assert str(bar.content).endswith(str(session.path))  # room for all of it

@@ -109,17 +109,28 @@ class MainScreen(AgentActions, EverydayActions):
                 )
             )
 
-    def redraw(self) -> None:
-        """Redraw the environment bar, badges and token panel from the session's records."""
-        records, env = self.records, self.env
+    def on_resize(self) -> None:
+        self._draw_bar()
+
+    def _draw_bar(self) -> None:
+        """The top bar; a vault path too long for it loses its start, not its file name."""
         bar = Content.assemble(
             Content.styled(" tokendesk ", "bold reverse"),
             "  Environment: ",
-            Content.styled(f" {env} ", "bold $text-accent"),
+            Content.styled(f" {self.env} ", "bold $text-accent"),
             Content.styled("  (e to switch)  ", "$text-muted"),
-            Content.styled(display_path(self.session.path), "$text-muted"),
         )
-        self.query_one("#topbar", Static).update(bar)
+        topbar = self.query_one("#topbar", Static)
+        path = display_path(self.session.path)
+        room = topbar.content_region.width - bar.cell_length
+        if 0 < room < len(path):
+            path = "…" + path[len(path) - room + 1 :] if room > 1 else "…"
+        topbar.update(Content.assemble(bar, Content.styled(path, "$text-muted")))
+
+    def redraw(self) -> None:
+        """Redraw the environment bar, badges and token panel from the session's records."""
+        records, env = self.records, self.env
+        self._draw_bar()
         if env != self._drawn_env:
             # A connection test result belongs to the environment it ran in.
             for result in self.query("#mail-result"):
