@@ -9,6 +9,7 @@ import os
 import pytest
 
 from tests.agent.conftest import PASSPHRASE, pid_alive, wait_for
+from tests.support.fixtures_vault import CHEAP_KDF
 from tui.core.agent import launch
 from tui.core.errors import OperationFailed
 from tui.core.session import Session
@@ -41,8 +42,12 @@ def test_start_with_the_unlocked_key_then_stop(agent_setup, monkeypatch):
     bare = {k: v for k, v in setup.env.items() if k != "TOKENDESK_PASSPHRASE"}
     served = setup.cli("token", "Mail", env=bare)  # only the agent can answer this
     assert served.returncode == 0 and served.stdout.startswith("at_"), served.stderr
-    with pytest.raises(OperationFailed, match="already running"):
+    with pytest.raises(launch.AgentRunning, match=f"already running \\(pid {started.pid}\\)"):
         launch.start_agent(session)
+    other = setup.runtime / "other.tokendesk"
+    Vault.create(other, PASSPHRASE, {}, kdf=CHEAP_KDF)
+    with pytest.raises(OperationFailed, match="running for another vault, .*vault.tokendesk"):
+        launch.start_agent(Session.open(other, PASSPHRASE))
     launch.lock_agent()
     assert setup.status()["locked"] is True
     with pytest.raises(OperationFailed, match="locked agent is already running"):

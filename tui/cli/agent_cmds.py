@@ -95,9 +95,9 @@ def _absolute_vault(ctx: Context) -> None:
     ctx.vault_arg = str(ctx.vault_path.absolute())
 
 
-def _already_running() -> None:
+def _already_running(ctx: Context) -> None:
     try:
-        launch.refuse_if_running()
+        launch.refuse_if_running(ctx.vault_path)
     except OperationFailed as exc:
         exc.advice = f"{exc.advice}; see 'tokendesk agent status'"
         raise
@@ -109,7 +109,7 @@ def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
 
     keep_alive, command = _options(args)
     _absolute_vault(ctx)
-    _already_running()
+    _already_running(ctx)
 
     def log(line: str) -> None:
         stamp = time.strftime("%Y-%m-%d %H:%M:%S")
@@ -124,7 +124,7 @@ def cmd_start(args: argparse.Namespace, ctx: Context) -> int:
     with the unlocked key (``tui.core.agent.launch``), and return once it listens."""
     keep_alive, command = _options(args)
     _absolute_vault(ctx)
-    _already_running()  # before asking for a passphrase that cannot help
+    _already_running(ctx)  # before asking for a passphrase that cannot help
     started = launch.start_agent(ctx.session(), keep_alive=keep_alive, notify_command=command)
     ctx.print(f"Agent started; socket {started.socket}")
     return 0

@@ -33,6 +33,12 @@ class AgentActions(AppScreen[None]):
         pid: int
 
     @dataclass
+    class AgentAlreadyRunning(Message):
+        """An unlocked agent already keeps this vault fresh: nothing to start."""
+
+        pid: object
+
+    @dataclass
     class AgentStopped(Message):
         """The agent stopped (it forgot the key)."""
 
@@ -58,7 +64,10 @@ class AgentActions(AppScreen[None]):
         done: Message
         try:
             if op == "start":
-                done = self.AgentStarted(launch.start_agent(self.session).pid)
+                try:
+                    done = self.AgentStarted(launch.start_agent(self.session).pid)
+                except launch.AgentRunning as running:  # already what was asked for
+                    done = self.AgentAlreadyRunning(running.pid)
             elif op == "stop":
                 launch.stop_agent()
                 done = self.AgentStopped()
@@ -82,6 +91,10 @@ class AgentActions(AppScreen[None]):
             f"Agent started (pid {message.pid}): it keeps every token fresh in the "
             "background, also after you quit."
         )
+
+    @on(AgentAlreadyRunning)
+    def _already(self, message: AgentAlreadyRunning) -> None:
+        self._agent_changed(f"The agent already keeps this vault fresh (pid {message.pid}).")
 
     @on(AgentStopped)
     def _stopped(self, message: AgentStopped) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 
 from tui.core.agent import client
 from tui.core.agent.child import MAX_SETTINGS
+from tui.core.agent.presence import agent_status, holds
 from tui.core.agent.service import DEFAULT_KEEP_ALIVE
 from tui.core.childenv import child_environment
 from tui.core.errors import OperationFailed, UsageError
@@ -58,18 +59,36 @@ class StartedAgent:
     """Where it listens."""
 
 
-def refuse_if_running() -> None:
-    """Raise when an agent already answers (one agent per user)."""
-    reply = client.request({"op": "ping"})
-    if reply is None:
+class AgentRunning(OperationFailed):
+    """An unlocked agent already keeps the vault that was to be served fresh."""
+
+    def __init__(self, pid: object) -> None:
+        super().__init__(f"an agent is already running (pid {pid})", advice="stop it first")
+        self.pid = pid
+
+
+def refuse_if_running(vault: str | os.PathLike[str] | None = None) -> None:
+    """Raise when an agent already answers (one agent per user).
+
+    Raises:
+        AgentRunning: it is unlocked and holds ``vault`` (or ``vault`` is None).
+        OperationFailed: it is locked, or holds another vault.
+    """
+    status = agent_status()
+    if status is None:
         return
-    pid = reply.get("pid")
-    if reply.get("locked"):
+    pid = status.get("pid")
+    if status.get("locked") is not False:
         raise OperationFailed(
             f"a locked agent is already running (pid {pid})",
             advice="a locked agent keeps nothing fresh: stop it, then start it again",
         )
-    raise OperationFailed(f"an agent is already running (pid {pid})", advice="stop it first")
+    if vault is not None and not holds(status, vault):
+        raise OperationFailed(
+            f"an agent is already running for another vault, {status.get('vault')} (pid {pid})",
+            advice="one agent serves one vault: stop it first",
+        )
+    raise AgentRunning(pid)
 
 
 def start_agent(
@@ -85,7 +104,7 @@ def start_agent(
         OperationFailed: an agent already runs, the child cannot start, or it reported why
             it could not open the vault or listen.
     """
-    refuse_if_running()
+    refuse_if_running(session.path)
     settings: dict[str, Any] = {
         # The agent runs in /, so the vault's path must not be relative.
         "vault": os.path.abspath(session.path),
