@@ -139,3 +139,33 @@ async def test_start_lock_and_stop_the_agent_from_the_tui(agent_setup, monkeypat
         await wait_for(pilot, lambda: not str(indicator.content))
         await _run_command(app, pilot, "Stop agent")
         assert "no agent is running" in await _toast(app, pilot, "Not stopped")
+
+
+async def test_start_agent_key_follows_the_keymap(agent_setup, monkeypatch, tmp_path) -> None:
+    from textual.command import CommandPalette
+    from textual.widgets import Input
+
+    setup = agent_setup()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(setup.runtime))
+    config = tmp_path / "config"
+    (config / "tokendesk").mkdir(parents=True)
+    (config / "tokendesk" / "keymap.toml").write_text('"main.start_agent" = "ctrl+g"\n')
+    session = Session.open(setup.vault, PASSPHRASE)
+    app = make_app(
+        setup.vault, session=session, refresh_interval=None, kdf=CHEAP_KDF,
+        environ={"XDG_CONFIG_HOME": str(config)},
+    )  # fmt: skip
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen) and app.screen.form)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: CommandPalette.is_open(app))
+        app.screen.query_one(Input).value = "Start agent"
+        await pilot.pause(0.3)
+        assert "(^g)" in str(app.screen.query_one("CommandList").options[0].prompt)
+        await pilot.press("escape")
+        await pilot.press("A")  # no longer bound
+        await pilot.pause(0.3)
+        assert notifications(app) == []
+        await pilot.press("ctrl+g")
+        await _toast(app, pilot, "Agent started")
+        setup.started.append(int(setup.pidfile.read_text()))
