@@ -9,7 +9,8 @@ derivation (a third of a second with the default cost): the command asks the age
   component's settings, the login name, the environment and, for OAuth, the access token;
   with ``force`` the token is refreshed first (a mail server rejected the one it had).
 - ``access_from_agent(name, env, vault, outbound=...)`` runs in the command: None when no
-  agent can answer (none running, locked, another vault), so the caller opens the vault.
+  agent can answer (none running, locked, another vault, a reply too large) or its answer
+  fails the model's own checks, so the caller opens the vault.
 
 What crosses the socket (same user only, see ``tui.core.agent.server``) is what the login
 needs: a stored mail password or an access token, never a refresh token or client secret.
@@ -17,19 +18,24 @@ needs: a stored mail password or an access token, never a refresh token or clien
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from tui.core.agent import client
 from tui.core.errors import NextStep, TokendeskError
 from tui.core.mail.auth import Credential
 from tui.core.mail.service import Access, access_for
+from tui.core.models.base import field_defaults
 from tui.core.models.mail import MailComponent
+from tui.core.text import one_line
 
 if TYPE_CHECKING:  # the session brings the vault library and cryptography: agent side only
-    from tui.core.mail.service import FreshToken
+    from tui.core.mail.service import AnyMailComponent, FreshToken
+    from tui.core.models.outbound import OutboundComponent
     from tui.core.session import Session
 
 NAME_LIMIT = 256
+TEXT_LIMIT = 1000
+"""Longest message or advice taken from an agent's error reply."""
 
 
 class AgentRefusal(TokendeskError):
@@ -38,12 +44,12 @@ class AgentRefusal(TokendeskError):
     def __init__(self, error: dict[str, Any]) -> None:
         advice = error.get("advice")
         super().__init__(
-            str(error.get("message") or "the agent refused the request"),
-            advice=str(advice) if advice else None,
+            one_line(error.get("message") or "the agent refused the request", TEXT_LIMIT),
+            advice=one_line(advice, TEXT_LIMIT) if advice else None,
             next_step=NextStep.from_dict(error.get("next_step")),
         )
         code = error.get("exit")
-        self.exit_code = code if isinstance(code, int) and code in (1, 2, 3) else 1
+        self.exit_code = code if type(code) is int and code in (1, 2, 3) else 1
 
 
 def valid_request(req: dict[str, Any]) -> bool:
@@ -91,15 +97,10 @@ def access_from_agent(
     if reply is None:
         return None
     try:
-        if outbound:
-            from tui.core.models.outbound import OutboundComponent
-
-            comp: MailComponent | OutboundComponent = OutboundComponent.from_vault(
-                reply["component"]
-            )
-        else:
-            comp = MailComponent.from_vault(reply["component"])
-        username, environment = str(reply["username"]), str(reply["environment"])
+        comp = _component(reply["component"], outbound)
+        username, environment = reply["username"], reply["environment"]
+        if not (isinstance(username, str) and isinstance(environment, str)):
+            return None
         if comp.auth == "password":
             credential = Credential.password(comp.password)
         else:
@@ -117,6 +118,31 @@ def access_from_agent(
     except (KeyError, TypeError, ValueError, TokendeskError):
         return None  # a reply this version does not understand: open the vault instead
     return Access(comp, username, credential, environment)
+
+
+def _component(d: Any, outbound: bool) -> AnyMailComponent:
+    """The component of a reply, checked as the model checks what a user enters: unlike a
+    vault record (authenticated encryption), a socket's answer is not known to be a saved,
+    validated model (a plaintext login to a remote host must never come from elsewhere).
+
+    Raises:
+        TypeError: not a dict, or a field of the wrong type.
+        ValidationError: a value the model refuses (the kind's protocols included).
+    """
+    cls: type[MailComponent] | type[OutboundComponent] = MailComponent
+    if outbound:
+        from tui.core.models.outbound import OutboundComponent
+
+        cls = OutboundComponent
+    if not isinstance(d, dict):
+        raise TypeError("not a component")
+    for name, default, _ in field_defaults(cast(Any, cls)):  # the cache's key: a class
+        value = d.get(name, default)
+        if isinstance(default, bool) and not isinstance(value, bool):
+            raise TypeError(name)  # checked first: "no" would pass for a true flag
+        if (isinstance(default, str) or name in ("name", "host")) and not isinstance(value, str):
+            raise TypeError(name)  # the model's checks call str methods on these
+    return cls.from_dict(d)
 
 
 def _ask(request: dict[str, Any]) -> dict[str, Any] | None:

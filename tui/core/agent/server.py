@@ -177,8 +177,11 @@ class AgentServer:
                     reply = self.handler(request)
                 data = json.dumps(reply, separators=(",", ":")).encode() + b"\n"
                 if len(data) > MAX_LINE:
+                    # A command that can do the work itself (token, mail) opens the vault
+                    # on "fallback", as the vault path has no such limit; others see the error.
                     error = {"message": "the agent's reply is too large", "exit": 1}
-                    data = json.dumps({"ok": False, "error": error}).encode() + b"\n"
+                    too_large = {"ok": False, "fallback": "reply too large", "error": error}
+                    data = json.dumps(too_large).encode() + b"\n"
                 conn.sendall(data)
         except OSError:
             pass  # the client went away or was too slow; it falls back on its own
