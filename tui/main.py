@@ -122,6 +122,7 @@ def token_via_agent(argv: Sequence[str]) -> int | None:
             return None
         from tui.cli.next_step import failure_lines
         from tui.core.errors import Failure, NextStep
+        from tui.core.text import sanitize  # a reply is a peer's text: as the CLI's backstop
 
         failure = Failure(
             str(error.get("message")),
@@ -129,7 +130,7 @@ def token_via_agent(argv: Sequence[str]) -> int | None:
             NextStep.from_dict(error.get("next_step")),
         )
         for line in failure_lines(failure):
-            sys.stderr.write(f"tokendesk: {line}\n")
+            sys.stderr.write(f"tokendesk: {sanitize(line)}\n")
         sys.stderr.flush()
         code = error.get("exit")
         return code if isinstance(code, int) and code in (1, 2, 3) else 1

@@ -160,3 +160,17 @@ def test_a_hostile_error_message_reaches_the_terminal_as_one_clean_line(fake_age
     assert main(["mail", "list", "m"]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "\x1b" not in err and "\x07" not in err
+
+
+def test_the_token_fast_path_cleans_an_error_reply_too(fake_agent, capfd):
+    fake_agent.reply = {
+        "ok": False,
+        "error": {"message": "\x1b]52;c;aGk=\x07bad\x9b2J", "advice": "a\x1b[2Jb", "exit": 3},
+    }
+    from tui.main import main as entry
+
+    assert entry(["token", "X"]) == 3
+    err = capfd.readouterr().err
+    assert fake_agent.requests[-1]["op"] == "token"
+    assert "\x1b" not in err and "\x07" not in err and "\x9b" not in err
+    assert err.startswith("tokendesk: ") and "bad" in err
