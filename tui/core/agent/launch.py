@@ -126,7 +126,8 @@ def start_agent(
         )
     except OSError as exc:
         raise OperationFailed(f"the agent could not be started: {exc.strerror}") from None
-    assert child.stdin is not None and child.stdout is not None  # noqa: S101 - PIPE above
+    if child.stdin is None or child.stdout is None:  # never with PIPE; for the type checker
+        raise OperationFailed("the agent could not be started: no pipe to it")
     key = session.vault.copy_key()
     try:
         _write_all(child.stdin.fileno(), line)
