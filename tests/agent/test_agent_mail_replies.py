@@ -9,6 +9,7 @@ that answers whatever a test sets: a wrong agent is a fault a real one cannot be
 from __future__ import annotations
 
 import shutil
+import socket
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -174,3 +175,35 @@ def test_the_token_fast_path_cleans_an_error_reply_too(fake_agent, capfd):
     assert fake_agent.requests[-1]["op"] == "token"
     assert "\x1b" not in err and "\x07" not in err and "\x9b" not in err
     assert err.startswith("tokendesk: ") and "bad" in err
+
+
+def test_an_agent_that_drips_its_reply_is_given_up_on(monkeypatch):
+    """The timeout bounds the whole reply, not each read: one byte a second would otherwise
+    keep a command waiting for 64 KiB seconds."""
+    runtime = Path(tempfile.mkdtemp(prefix="tdr"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    from tui.core.agent import client
+
+    (runtime / "tokendesk").mkdir(mode=0o700)
+    stop = threading.Event()
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(client.socket_path())
+        listener.listen(1)
+
+        def drip() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                while not stop.wait(0.3):
+                    try:
+                        conn.sendall(b" ")
+                    except OSError:
+                        return
+
+        thread = threading.Thread(target=drip, daemon=True)
+        thread.start()
+        try:
+            assert client.request({"op": "ping"}, timeout=1.0) is None
+        finally:
+            stop.set()
+            thread.join(5)
+    shutil.rmtree(runtime, ignore_errors=True)

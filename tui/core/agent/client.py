@@ -1,7 +1,8 @@
 """Talking to a running agent: the socket's place, one request, one reply.
 
 This module is what ``tokendesk token`` loads before anything else, so it imports only
-``os``, the C socket module and ``tui.core.agent.wire`` (JSON without ``import json``):
+``os``, ``time`` (both loaded with the interpreter), the C socket module and
+``tui.core.agent.wire`` (JSON without ``import json``):
 asking the agent must cost far less than unlocking the vault, and within twice the
 interpreter's own start. ``request()`` returns None whenever there is no agent to ask (no
 socket, nobody listening, a broken reply), so the caller simply opens the vault itself.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import _socket
 import os
+import time
 
 from tui.core.agent import wire
 
@@ -95,7 +97,11 @@ def request(message: dict[str, Any], timeout: float = CONNECT_TIMEOUT) -> dict[s
 
 def read_message(sock: _socket.socket) -> dict[str, Any] | None:
     """One JSON object on one line of at most ``MAX_LINE`` bytes from ``sock``, or None
-    (closed early, too long, not JSON, not an object). Used by both ends."""
+    (closed early, too long, not JSON, not an object). Used by both ends.
+
+    The socket's timeout bounds the whole line, not each read (a peer sending a byte now
+    and then would otherwise hold the reader for hours); past it, ``TimeoutError``.
+    """
     line = _read_line(sock)
     if line is None:
         return None
@@ -109,7 +115,14 @@ def read_message(sock: _socket.socket) -> dict[str, Any] | None:
 def _read_line(sock: _socket.socket) -> bytes | None:
     chunks: list[bytes] = []
     size = 0
+    limit = sock.gettimeout()
+    deadline = None if limit is None else time.monotonic() + limit
     while True:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no whole line in time")
+            sock.settimeout(left)
         chunk = sock.recv(8192)
         if not chunk:
             return None  # closed before a whole line: no usable reply
