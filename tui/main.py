@@ -101,6 +101,7 @@ def token_via_agent(argv: Sequence[str]) -> int | None:
             "sasl": opts["sasl"],
             "user": opts["user"],
             "vault": vault,
+            **client.default_inputs(),
         },
         timeout=client.TOKEN_TIMEOUT,
     )

@@ -187,3 +187,27 @@ def test_mail_list_through_the_agent_loads_no_vault_code(agent):
     )
     assert done.stderr.strip() == "0", done.stderr
     assert "-- 1 message of" in done.stdout
+
+
+def test_an_agent_on_the_default_vault_serves_only_that_default(pop_vault, tmp_path):
+    """No --vault and no TOKENDESK_VAULT: the agent answers a command whose default vault is
+    its own, and not one whose HOME (so whose default vault) is another."""
+    from tui.core.session import VAULT_FILENAME
+
+    home = tmp_path / "home"
+    default = home / ".local" / "share" / "tokendesk" / VAULT_FILENAME
+    default.parent.mkdir(parents=True)
+    shutil.copy(pop_vault.path, default)
+    runtime = Path(tempfile.mkdtemp(prefix="tdx"))
+    env = cli_env(None, None, XDG_RUNTIME_DIR=str(runtime), HOME=str(home))
+    env.pop("XDG_DATA_HOME", None)
+    started = run_cli("agent", "start", env={**env, "TOKENDESK_PASSPHRASE": PASSPHRASE})
+    assert started.returncode == 0, started.stderr
+    try:
+        done = run_cli("mail", "list", "password", "--limit", "1", "--json", env=env)
+        assert done.returncode == 0, done.stderr
+        other = run_cli("mail", "list", "password", env={**env, "HOME": str(tmp_path)})
+        assert other.returncode == 1 and "no vault at" in other.stderr, other.stderr
+    finally:
+        run_cli("agent", "stop", env=env)
+        shutil.rmtree(runtime, ignore_errors=True)

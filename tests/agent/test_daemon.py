@@ -161,3 +161,22 @@ def test_drain_waits_for_the_replies_being_sent():
     server.close()
     assert json.loads(sock.recv(65536)) == {"ok": True}
     sock.close()
+
+
+@pytest.mark.parametrize("op", ["token", "mail"])
+def test_the_default_vault_is_served_only_to_a_client_with_the_same_default(agent, op, tmp_path):
+    """The same user with another HOME or XDG_DATA_HOME means another default vault: such a
+    client opens its own vault rather than getting this one's credentials."""
+    from tui.core.agent import wire
+    from tui.core.agent.client import default_inputs
+
+    agent.is_default_vault = True  # as if the agent held the default vault
+    base = {"op": op, "name": "Mail", "vault": None}
+
+    def ask(request: dict) -> dict:
+        return agent.handle(wire.loads(wire.dumps(request)))  # as it crosses the socket
+
+    assert ask({**base, **default_inputs()}).get("fallback") is None  # the op's own answer
+    elsewhere = {"default_home": str(tmp_path), "default_xdg_data_home": None}
+    for other in (elsewhere, {"default_xdg_data_home": str(tmp_path)}, {}):
+        assert ask({**base, **other}) == {"ok": False, "fallback": "another vault"}, other

@@ -63,6 +63,18 @@ def vault_argument(given: str | None) -> str | None | bool:
     return os.path.abspath(os.path.expanduser(vault))
 
 
+DEFAULT_FROM = ("XDG_DATA_HOME", "HOME")
+"""The variables the default vault's place comes from (platformdirs' user data directory)."""
+
+
+def default_inputs() -> dict[str, str | None]:
+    """What the default vault's place depends on in this process, as request fields: the
+    same user with another ``HOME`` or ``XDG_DATA_HOME`` has another default vault, and the
+    agent must not answer for it (comparing the inputs spares this path platformdirs;
+    unequal inputs naming the same place only cost a vault open)."""
+    return {f"default_{name.lower()}": os.environ.get(name) for name in DEFAULT_FROM}
+
+
 def socket_path() -> str:
     """Where the agent listens."""
     return os.path.join(runtime_dir(), SOCKET_NAME)

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tui.core.agent import client
 from tui.core.agent.notify import Notifier
 from tui.core.agent.schedule import Due, Schedule, TokenInfo, clock_jumped, token_infos
 from tui.core.errors import (
@@ -274,7 +275,7 @@ class Agent:
             return _error(Failure("malformed token request to the agent", exit_code=2))
         if self.session is None:
             return {"ok": False, "fallback": "locked"}
-        if not self._same_vault(vault):
+        if not self._same_vault(vault, req):
             return {"ok": False, "fallback": "another vault"}
         self.check_vault()  # may lock the agent (the passphrase was changed)
         try:
@@ -300,7 +301,7 @@ class Agent:
             return _error(Failure("malformed mail request to the agent", exit_code=2))
         if self.session is None:
             return {"ok": False, "fallback": "locked"}
-        if not self._same_vault(req.get("vault")):
+        if not self._same_vault(req.get("vault"), req):
             return {"ok": False, "fallback": "another vault"}
         self.check_vault()  # may lock the agent (the passphrase was changed)
         session = self.session
@@ -315,9 +316,10 @@ class Agent:
         self._wake.set()  # a refresh may have happened: the loop re-plans
         return reply
 
-    def _same_vault(self, vault: str | None) -> bool:
-        if vault is None:
-            return self.is_default_vault
+    def _same_vault(self, vault: str | None, req: dict[str, Any]) -> bool:
+        if vault is None:  # the client's default vault: is it this process's default too?
+            here = client.default_inputs()
+            return self.is_default_vault and all(req.get(k) == v for k, v in here.items())
         return os.path.realpath(vault) == self.vault_path
 
     def _fresh(self, name: str, env: str | None, force: bool) -> TokenRecord:

@@ -92,7 +92,14 @@ def access_from_agent(
     Raises:
         AgentRefusal: the agent answered with an error (unknown component, sign-in needed...).
     """
-    request = {"op": "mail", "name": name, "env": env, "vault": vault, "outbound": outbound}
+    request = {
+        "op": "mail",
+        "name": name,
+        "env": env,
+        "vault": vault,
+        **client.default_inputs(),
+        "outbound": outbound,
+    }
     reply = _ask(request)
     if reply is None:
         return None
