@@ -207,3 +207,22 @@ def test_an_agent_that_drips_its_reply_is_given_up_on(monkeypatch):
             stop.set()
             thread.join(5)
     shutil.rmtree(runtime, ignore_errors=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "env"),
+    [("", None), ("x" * 300, None), ("m", "E" * 300)],
+    ids=["empty", "long-name", "long-env"],
+)
+def test_a_request_the_agent_would_call_malformed_is_left_to_the_vault(fake_agent, name, env):
+    """The vault says what is wrong with such a name ('no component named ...'), as without
+    an agent; the agent would only say 'malformed mail request'."""
+    fake_agent.answer()
+    assert access_from_agent(name, env, None) is None
+    assert fake_agent.requests == []
+
+
+def test_the_content_setting_comes_through(fake_agent):
+    fake_agent.answer(component={"content": "body"})
+    access = access_from_agent("m", None, None)
+    assert access is not None and access.component.content == "body"

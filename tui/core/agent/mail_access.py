@@ -100,6 +100,8 @@ def access_from_agent(
         **client.default_inputs(),
         "outbound": outbound,
     }
+    if not valid_request(request):
+        return None  # the vault path names what is wrong ('no component named ...')
     reply = _ask(request)
     if reply is None:
         return None
