@@ -155,3 +155,22 @@ async def test_save_key_is_offered_only_with_attachments(mail_vault, corpus, tui
         await pilot.pause()
         assert "s" not in app.active_bindings
         assert "Save attachments" not in screen_text(app)
+
+
+async def test_folder_list_moves_with_j_and_k(mail_vault, tui_app) -> None:
+    app = tui_app(session=mail_vault.session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        inbox = await inbox_on(app, pilot)
+        folders = inbox.query_one("#folders")
+        await wait_for(pilot, lambda: folders.option_count > 1)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: app.focused is folders)
+        start = folders.highlighted
+        await pilot.press("j")  # like the message list beside it
+        assert folders.highlighted is not None and folders.highlighted > start
+        moved = folders.highlighted
+        await pilot.press("k")
+        assert folders.highlighted is not None and folders.highlighted < moved
+        folders.highlighted = folders.get_option_index(f"folder:{BULK_FOLDER}")
+        await pilot.press("k", "j", "enter")
+        await wait_for(pilot, lambda: inbox.folder == BULK_FOLDER)

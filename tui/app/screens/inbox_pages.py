@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Footer, Input, OptionList, Static
@@ -39,6 +40,17 @@ if TYPE_CHECKING:
     from tui.core.mail.positions import Row
 
 CONNECT_WAIT = 120.0
+
+
+class FolderList(OptionList):
+    """The folder list: the arrow keys, and j/k as in the message list beside it."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="inbox.folder_down",
+                tooltip="Next folder"),
+        Binding("k", "cursor_up", "Up", show=False, id="inbox.folder_up",
+                tooltip="Previous folder"),
+    ]  # fmt: skip
 
 
 class InboxPages(AppScreen[None]):
@@ -78,7 +90,7 @@ class InboxPages(AppScreen[None]):
             yield Static("", id="inbox-title", markup=False)
             yield Spinner("Connecting…", id="inbox-spinner")
         with Horizontal(id="inbox-body"):
-            yield OptionList(id="folders")
+            yield FolderList(id="folders")
             with Vertical(id="inbox-main"):
                 yield Input(placeholder='from:alice subject:"report" since:2024-01-01 words',
                             id="inbox-query", max_length=500)  # fmt: skip
