@@ -315,6 +315,21 @@ def test_oauth_presets(make_vault, cli):
     assert g["extra_params"] == {"access_type": "offline", "prompt": "consent"}
 
 
+def test_show_masks_a_password_in_an_endpoint_url(make_vault, cli):
+    make_vault()
+    url = "https://svc:s3cret-pw@idp.example.com/token"
+    assert cli("oauth", "add", "P", "--auth-url", "https://idp.example.com/a", "--token-url",
+               url, "--introspection-url", "https://rs:p%40ss@idp.example.com/i",
+               "--client-id", "c").returncode == 0  # fmt: skip
+    shown = cli("oauth", "show", "P").stdout
+    data = json.loads(cli("oauth", "show", "P", "--json").stdout)
+    for text in (shown, json.dumps(data)):
+        assert "s3cret-pw" not in text and "p%40ss" not in text
+    assert data["token_url"] == "https://svc:********@idp.example.com/token"
+    assert data["introspection_url"] == "https://rs:********@idp.example.com/i"
+    assert data["authorization_url"] == "https://idp.example.com/a"  # nothing to mask
+
+
 def test_google_without_a_client_secret_says_it_is_needed(make_vault, cli):
     make_vault()
     res = cli("oauth", "add", "G", "--type", "google", "--client-id", "c")

@@ -304,20 +304,31 @@ def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
     return remove(args, ctx)
 
 
+def _masked_url(url: str) -> str:
+    """``url`` with a password in its userinfo (``user:PASSWORD@host``) masked."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    userinfo, at, hostport = netloc.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    if not (sep and at and colon and password):
+        return url
+    return f"{scheme}://{user}:********@{hostport}{slash}{path}"
+
+
 def component_view(comp: Any) -> dict[str, Any]:
-    """The component as shown to users: secrets masked."""
+    """The component as shown to users: secrets masked (a URL's password too)."""
     from tui.core.oauth.callback import registration_redirect_uri
 
     return {
         "name": comp.name,
         "type": comp.type,
         "tenant": comp.tenant if comp.type == "microsoft" else None,
-        "authorization_url": comp.authorization_url,
-        "token_url": comp.token_url,
-        "device_authorization_url": comp.device_authorization_url,
-        "issuer": comp.issuer,
-        "revocation_url": comp.revocation_url,
-        "introspection_url": comp.introspection_url,
+        "authorization_url": _masked_url(comp.authorization_url),
+        "token_url": _masked_url(comp.token_url),
+        "device_authorization_url": _masked_url(comp.device_authorization_url),
+        "issuer": _masked_url(comp.issuer),
+        "revocation_url": _masked_url(comp.revocation_url),
+        "introspection_url": _masked_url(comp.introspection_url),
         "client_id": comp.client_id,
         "client_secret": "********" if comp.client_secret else "",
         "auth_method": comp.effective_auth_method,
