@@ -6,6 +6,7 @@ server certificate names ``localhost`` and ``127.0.0.1`` unless told otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import threading
@@ -99,9 +100,23 @@ class SessionServer:
         self.stop()
 
     def stop(self) -> None:
-        """Stop accepting and tell the sessions to end."""
+        """Stop accepting, tell the sessions to end, and free the port.
+
+        The accept loop is woken and joined before the socket is closed. Closing alone
+        leaves the loop blocked in ``accept()`` on the closed descriptor (Linux does not wake
+        it) and the port listening; when a signal later interrupts that ``accept()`` (a
+        child's SIGCHLD, in the traced case), the kernel restarts it with the same
+        descriptor number, which by then names another socket: in full test runs, the
+        session IdP's, whose connections the dead server then took and answered with an
+        IMAP greeting and a reset.
+        """
         self._stop.set()
-        self._sock.close()
+        with contextlib.suppress(OSError):  # never started, or already stopped
+            self._sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked accept() (EINVAL)
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+        if not self._thread.is_alive():  # else keep the number taken rather than reuse it
+            self._sock.close()
 
     def _serve(self) -> None:
         while not self._stop.is_set():
