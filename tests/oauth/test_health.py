@@ -86,7 +86,10 @@ def test_no_refresh_token_and_rejected_and_none():
     assert token_health(comp(), tok(refresh_token=""), now=T0).level == "no refresh token"
     rejected = token_health(comp(), tok(needs_reauthorization=True), now=T0)
     assert (rejected.level, rejected.step) == ("expired", "authorize")
-    assert token_health(comp(), None, now=T0).level == "not authorized"
+    none = token_health(comp(), None, now=T0)
+    assert none.level == "not authorized"
+    # `inspect` prints "Health: LEVEL: SUMMARY": the summary must say something more.
+    assert none.summary == "no tokens in this environment yet"
 
 
 def test_to_dict_has_no_token():

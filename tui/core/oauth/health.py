@@ -179,7 +179,12 @@ def token_health(
     """The health of ``tok`` (None: no tokens in the environment) at ``now``."""
     now = time.time() if now is None else now
     if tok is None or not (tok.access_token or tok.refresh_token):
-        return Health("not authorized", "not authorized", step="authorize", advice="authorize")
+        return Health(
+            "not authorized",
+            "no tokens in this environment yet",
+            step="authorize",
+            advice="authorize",
+        )
     if tok.needs_reauthorization:
         return Health(
             "expired",
