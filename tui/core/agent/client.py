@@ -156,9 +156,13 @@ def token_text(view: dict[str, Any], *, sasl: bool, as_json: bool) -> tuple[str,
     """
     warning = ""
     if view.get("last_error"):
+        from tui.core.text import human_duration  # only on this rare path: it imports re
+
         remaining = view.get("expires_in")
-        left = f", still valid for {int(remaining)} s" if remaining is not None else ""
+        left = f", still valid for {human_duration(remaining)}" if remaining is not None else ""
         warning = f"refresh failed, using the current token{left}: {view['last_error']}"
+        if view.get("needs_signin"):
+            warning += " (the provider refused the refresh token: sign in again before then)"
     if sasl:
         out = f"{view['sasl']}\n"
     elif as_json:

@@ -29,6 +29,7 @@ def token_view(tok: TokenRecord, *, sasl: str | None = None, user: str = "") -> 
         "scope": tok.scope,
         "account": tok.account,
         "last_error": tok.last_error,
+        "needs_signin": tok.needs_reauthorization,
     }
     if sasl:
         view["sasl"] = sasl_string(sasl, user or tok.account, tok.access_token)
