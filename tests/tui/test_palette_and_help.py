@@ -114,3 +114,23 @@ async def test_toasts_wait_until_the_help_closes(open_session, tui_app) -> None:
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
         await wait_for(pilot, lambda: "Background news" in screen_text(app))
+
+
+async def test_the_palette_offers_no_screenshot(
+    open_session, tui_app, tmp_path, monkeypatch
+) -> None:
+    """Textual's Screenshot would write the screen (a revealed token too) to a file."""
+    monkeypatch.chdir(tmp_path)
+    app = tui_app(session=open_session(sample_records()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen) and app.screen.form)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Quit" in titles and "Keys" in titles  # Textual's others stay
+        assert "Screenshot" not in titles
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: CommandPalette.is_open(app))
+        await pilot.press(*"screenshot")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+    assert list(tmp_path.glob("*.svg")) == []

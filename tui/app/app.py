@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
@@ -32,6 +32,8 @@ from tui.core.text import sanitize
 from vault import KdfParams
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from tui.app.screens.main import MainScreen
 
 DEFAULT_REFRESH_INTERVAL = 10.0
@@ -43,6 +45,9 @@ class TokendeskApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "tokendesk"
     COMMANDS = App.COMMANDS | {TokendeskCommands}
+    HIDDEN_SYSTEM_COMMANDS = frozenset({"Screenshot"})
+    """Textual's system commands left out of the palette: a screenshot writes the screen, a
+    revealed token or secret included, to a file in the working directory."""
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit tokendesk",
                 priority=True, show=False),
@@ -50,6 +55,12 @@ class TokendeskApp(App[int]):
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.commands",
                 tooltip="Open the command palette: every action by name"),
     ]  # fmt: skip
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's system commands (theme, keys, quit...) but the hidden ones."""
+        for command in super().get_system_commands(screen):
+            if command.title not in self.HIDDEN_SYSTEM_COMMANDS:
+                yield command
 
     def __init__(
         self,
