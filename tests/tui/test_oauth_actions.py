@@ -332,3 +332,34 @@ async def test_no_device_key_without_a_device_url(idp, open_session, tui_app) ->
         assert "f2" in app.active_bindings
         assert "f3" not in app.active_bindings
         await pilot.press("escape")
+
+
+async def test_an_edit_by_another_process_reaches_the_tui_within_seconds(open_session, tui_app):
+    """`tokendesk oauth edit` in another terminal: the next sign-in here uses the new scope
+    (the 10 s refresh tick was too slow: an authorization started in between used the old)."""
+    import dataclasses
+
+    from tests.tui.conftest import PASSPHRASE
+    from tui.core.session import Session
+
+    records = Records()
+    records.add(
+        OAuthComponent(
+            name="Corp",
+            authorization_url="https://idp.example.com/authorize",
+            token_url="https://idp.example.com/token",
+            client_id="tokendesk",
+            scope="openid imap",
+        )
+    )
+    session = open_session(records)
+    app = tui_app(session=session, refresh_interval=3600)  # no tick during the test
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen) and app.screen.form)
+        other = Session.open(session.path, PASSPHRASE)  # as another process would
+        with other.edit() as rec:
+            comp = rec.get_oauth("Corp")
+            rec.replace("Corp", dataclasses.replace(comp, scope="openid imap pop"))
+        await wait_for(
+            pilot, lambda: app.session.records.get_oauth("Corp").scope == "openid imap pop", 5
+        )

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from tui.app.screens.main import MainScreen
 
 DEFAULT_REFRESH_INTERVAL = 10.0
+VAULT_WATCH_INTERVAL = 1.0
+"""Seconds between looks at the vault file: another process's edit (``tokendesk oauth edit``,
+the agent's refresh) reaches the screen, and the next action, within about a second."""
 
 
 class TokendeskApp(App[int]):
@@ -134,6 +137,8 @@ class TokendeskApp(App[int]):
             self.push_screen(CreateVaultScreen(self.vault_path, kdf=self.kdf))
         if self.refresh_interval:
             self.set_interval(self.refresh_interval, self._background_tick, name="refresh")
+            watch = min(VAULT_WATCH_INTERVAL, self.refresh_interval)
+            self.set_interval(watch, self._watch_vault, name="watch")
 
     def on_session_ready(self, message: SessionReady) -> None:
         self.session = message.session
@@ -197,6 +202,14 @@ class TokendeskApp(App[int]):
         stopped or locked from here) rather than at the next tick."""
         if self.refresh_interval:
             self._background_tick()
+
+    def _watch_vault(self) -> None:
+        # A stat a second; the re-read itself is the background worker's (one at a time).
+        if self.session is None or self.main_screen is None or self._stamp() == self._vault_stamp:
+            return
+        busy = any(w.group == "background" and not w.is_finished for w in self.workers)
+        if not busy:
+            self._background_refresh()
 
     def _background_tick(self) -> None:
         if self.session is not None and self.main_screen is not None:
