@@ -22,6 +22,7 @@ from tui.cli import main
 from tui.core.agent.client import MAX_LINE
 from tui.core.agent.mail_access import AgentRefusal, access_from_agent
 from tui.core.agent.server import AgentServer
+from tui.core.errors import TokendeskError
 
 INBOUND = {
     "kind": "mail",
@@ -226,3 +227,16 @@ def test_the_content_setting_comes_through(fake_agent):
     fake_agent.answer(component={"content": "body"})
     access = access_from_agent("m", None, None)
     assert access is not None and access.component.content == "body"
+
+
+def test_an_agent_gone_before_the_forced_refresh_says_to_run_again(fake_agent):
+    oauth = {"auth": "oauth", "token_ref": "@Mail", "password": ""}
+    fake_agent.answer(component=oauth, access_token="at-1")
+    access = access_from_agent("m", None, None)
+    assert access is not None and access.credential.secret(False) == "at-1"
+    fake_agent.reply = {"ok": False, "fallback": "locked"}  # locked between the two asks
+    with pytest.raises(TokendeskError) as err:
+        access.credential.secret(True)  # the login was rejected: a forced refresh
+    assert err.value.exit_code == 1 and "went away" in err.value.message
+    assert err.value.advice and "run the command again" in err.value.advice
+    assert fake_agent.requests[-1]["force"] is True

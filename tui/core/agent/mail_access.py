@@ -120,7 +120,10 @@ def access_from_agent(
             def refreshed() -> str:
                 again = _ask({**request, "env": environment, "force": True})
                 if again is None or not isinstance(again.get("access_token"), str):
-                    raise TokendeskError("the agent went away while refreshing the token")
+                    raise TokendeskError(
+                        "the agent went away while refreshing the token",
+                        advice="run the command again: with no agent it opens the vault itself",
+                    )
                 return str(again["access_token"])
 
             credential = Credential.token(token, refresh=refreshed)
