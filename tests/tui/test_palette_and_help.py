@@ -134,3 +134,22 @@ async def test_the_palette_offers_no_screenshot(
         await pilot.press("enter")
         await pilot.pause(0.5)
     assert list(tmp_path.glob("*.svg")) == []
+
+
+async def test_palette_entries_only_where_they_can_run(open_session, tui_app) -> None:
+    """Copy access token only for a component with a token here; Test connection for the
+    outbound component too (t tests it)."""
+    from tui.app.commands import TokendeskCommands
+    from tui.core.models.outbound import OutboundComponent
+
+    records = sample_records()
+    records.add(OutboundComponent(name="Send", host="smtp.example.com", token_ref="@Microsoft365"))
+    app = tui_app(session=open_session(records))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen) and app.screen.form)
+        names = {e.name for e in TokendeskCommands(app.screen)._entries()}
+        await pilot.pause()
+    assert "Copy access token · Microsoft365" in names
+    assert "Copy access token · Corporate IdP" not in names  # not authorized here
+    assert {"Test connection · Work mail", "Test connection · Send"} <= names
+    assert "Authorize · Corporate IdP" in names  # what it can do, it still offers

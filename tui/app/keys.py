@@ -94,18 +94,20 @@ class PaletteCommand:
     name: str
     help: str
     kind: str = ""
-    """``oauth`` or ``mail``: one entry per component of that kind ("Open inbox · Work")."""
+    """One entry per component it applies to ("Open inbox · Work"): ``oauth``, ``mail``
+    (inbound), ``server`` (inbound or outbound), ``authorized`` (an OAuth2 component with an
+    access token in the environment shown) or ``any``."""
 
 
 MAIN_COMMANDS: tuple[PaletteCommand, ...] = (
     PaletteCommand("open_inbox", "Open inbox", "Browse the mailbox", "mail"),
     PaletteCommand("authorize", "Authorize", "Sign in and get tokens", "oauth"),
-    PaletteCommand("test_connection", "Test connection", "Connect and log in", "mail"),
+    PaletteCommand("test_connection", "Test connection", "Connect and log in", "server"),
     PaletteCommand("copy_redirect_uri", "Copy redirect URI", "Copy the URI to register", "oauth"),
     PaletteCommand("refresh_token", "Refresh token", "Refresh the access token now", "oauth"),
     PaletteCommand("forget_tokens", "Forget tokens", "Forget the tokens here", "oauth"),
     PaletteCommand("token_details", "Token details", "What it grants, its health", "oauth"),
-    PaletteCommand("copy_access_token", "Copy access token", "Copy it (OSC 52)", "oauth"),
+    PaletteCommand("copy_access_token", "Copy access token", "Copy it (OSC 52)", "authorized"),
     PaletteCommand("delete_component", "Delete component", "Delete it and its tokens", "any"),
     PaletteCommand("new_oauth", "New OAuth2 component", "Add an OAuth2 credential"),
     PaletteCommand("new_mail", "New inbound email component", "Add an IMAP or POP3 component"),

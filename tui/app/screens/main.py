@@ -43,7 +43,7 @@ from tui.app.widgets.sidebar import ComponentList
 from tui.app.widgets.token_panel import TokenPanel
 from tui.core.errors import ValidationError
 from tui.core.models.mail import MailComponent
-from tui.core.models.oauth import OAuthComponent
+from tui.core.models.oauth import OAuthComponent, TokenRecord
 from tui.core.models.outbound import OutboundComponent
 from tui.core.records import Component
 
@@ -231,12 +231,20 @@ class MainScreen(AgentActions, EverydayActions):
 
     # ------------------------------------------------------------------ palette targets
     def targets(self, kind: str) -> list[str]:
-        """Names of the saved components an action of ``kind`` (oauth/mail/any) applies to."""
+        """Names of the saved components an action of ``kind`` applies to (see
+        `tui.app.keys.PaletteCommand.kind`)."""
+        records = self.records
         if kind == "oauth":
-            return [c.name for c in self.records.oauth_components()]
+            return [c.name for c in records.oauth_components()]
+        if kind == "authorized":
+            have = records.tokens.get(self.env, {})
+            return [c.name for c in records.oauth_components() if _has_access(have.get(c.name))]
         if kind == "mail":
-            return [c.name for c in self.records.mail_components()]
-        return list(self.records.components)
+            return [c.name for c in records.mail_components()]
+        if kind == "server":
+            inbound = [c.name for c in records.mail_components()]
+            return inbound + [c.name for c in records.outbound_components()]
+        return list(records.components)
 
     def run_on(self, name: str, action: str) -> None:
         """Show component ``name`` (after the unsaved-changes question) and run ``action``."""
@@ -387,3 +395,7 @@ class MainScreen(AgentActions, EverydayActions):
         name = self.sidebar.selected_name
         if name:
             self.show_component(name)
+
+
+def _has_access(tok: TokenRecord | None) -> bool:
+    return tok is not None and bool(tok.access_token)
