@@ -208,8 +208,9 @@ def test_missing_folder_and_uid(oauth_client):
     with pytest.raises(MailNotFound, match="no folder named 'Nope'") as err:
         oauth_client.page("Nope")
     assert "(server: " in err.value.message and "list the folders" in (err.value.advice or "")
-    with pytest.raises(MailNotFound, match="no folder named 'Archive'"):
-        oauth_client.page("Archive")  # a \\Noselect container
+    with pytest.raises(MailNotFound, match="'Archive' on .* is a container") as err:
+        oauth_client.page("Archive")  # a \\Noselect container: said as such
+    assert "holds folders, not messages" in err.value.message
     with pytest.raises(MailNotFound, match="no message with UID 999999"):
         oauth_client.message(999_999, "Bulk")
     # The connection is still usable afterwards.

@@ -168,9 +168,13 @@ class MailClient(ImapLogin):
             text = server_reason(IMAP4.error(data[-1] if data else b""), self._secrets)
             if "NONEXISTENT" in text or "doesn't exist" in text or "not exist" in text:
                 s = self.settings
+                container = self._is_container(imap, folder)
                 raise MailNotFound(
-                    f"no folder named {folder!r} on {s.host} (server: {text})",
-                    advice="list the folders to see their exact names",
+                    f"{folder!r} on {s.host} is a container: it holds folders, not messages"
+                    if container
+                    else f"no folder named {folder!r} on {s.host} (server: {text})",
+                    advice="list the folders to see their exact names"
+                    + (" (containers are marked)" if container else ""),
                     next_step=NextStep(Action.LIST_FOLDERS, s.component, s.env)
                     if s.component
                     else None,
@@ -178,6 +182,20 @@ class MailClient(ImapLogin):
             raise MailServerError(f"{self.settings.host} refused to open folder {folder!r}: {text}")
         response: dict[bytes, Any] = imap._process_select_response(imap._imap.untagged_responses)
         return response
+
+    @staticmethod
+    def _is_container(imap: Any, folder: str) -> bool:
+        """Whether the server lists ``folder`` as ``\\Noselect`` (a folder of folders)."""
+        from imaplib import IMAP4
+
+        try:
+            rows = imap.list_folders("", folder)
+        except IMAP4.error:
+            return False  # only a better message was at stake
+        return any(
+            name == folder and b"\\noselect" in {bytes(f).lower() for f in flags}
+            for flags, _, name in rows
+        )
 
     def select(self, folder: str) -> int:
         """EXAMINE ``folder`` (read-only) and return its message count."""
