@@ -6,6 +6,7 @@ import base64
 from email import message_from_bytes
 from email.policy import compat32
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -114,3 +115,18 @@ def test_bodystructure_parts_and_size_estimate():
     assert estimate_size(structure, "1.2") == 5700  # 76-column base64 + CRLF: 57 of 78 bytes
     assert estimate_size(structure, "2") == 22
     assert [n for n, _ in leaf_parts(text)] == ["1"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"\xff\xfe broken", "caf\u00e9 =?utf-8?q?d=C3=A9j=C3=A0?=".encode(), b"plain =?x-bad?q?a?="],
+)
+def test_a_parsed_8bit_header_reads_as_the_raw_bytes_do(raw):
+    """POP3 parses headers (compat32 wraps 8-bit ones in a Header); IMAP's ENVELOPE gives the
+    raw bytes: the same message must show the same subject either way."""
+    from email.parser import BytesHeaderParser
+    from email.policy import compat32
+
+    parsed = BytesHeaderParser(policy=compat32).parsebytes(b"Subject: " + raw + b"\r\n\r\n")
+    assert header_text(parsed.get("Subject")) == header_text(raw)
+    assert "\ufffd" not in header_text(parsed.get("Subject"))

@@ -148,8 +148,27 @@ def header_text(value: object) -> str:
             # 8-bit bytes the parser kept as surrogate escapes, or real non-ASCII text.
             text = decode_bytes(value.encode("utf-8", "surrogateescape"))
     else:  # email.header.Header and friends
-        text = str(value)
+        text = _header_object_text(value)
     return clean_line(decode_rfc2047(text))
+
+
+def _header_object_text(value: object) -> str:
+    """The text of an ``email.header.Header``: the compat32 parser wraps a header with raw
+    8-bit bytes in one (charset ``unknown-8bit``), whose ``str()`` turns every such byte
+    into U+FFFD. Its bytes are decoded here as any raw header's are (UTF-8, else
+    windows-1252), so POP3 shows what IMAP's ENVELOPE shows for the same message."""
+    from email.header import Header, decode_header
+
+    if not isinstance(value, Header):
+        return str(value)
+    parts = []
+    for chunk, charset in decode_header(value):
+        if isinstance(chunk, bytes):
+            known = charset if charset and charset != "unknown-8bit" else None
+            parts.append(decode_bytes(chunk, known))
+        else:
+            parts.append(chunk)
+    return "".join(parts)
 
 
 def format_address(name: object, mailbox: object, host: object) -> str:
