@@ -26,6 +26,8 @@ if TYPE_CHECKING:  # the typing module costs milliseconds this path cannot spare
 NO_AGENT_ENV = "TOKENDESK_NO_AGENT"
 """Set (non-empty) to make commands open the vault themselves even when an agent runs."""
 VAULT_ENV = "TOKENDESK_VAULT"
+NAME_LIMIT = 256
+"""Longest component, environment or user name a request may carry."""
 MAX_LINE = 64 * 1024
 """Largest request or reply line either side accepts."""
 SOCKET_NAME = "agent.sock"
@@ -73,6 +75,19 @@ def default_inputs() -> dict[str, str | None]:
     agent must not answer for it (comparing the inputs spares this path platformdirs;
     unequal inputs naming the same place only cost a vault open)."""
     return {f"default_{name.lower()}": os.environ.get(name) for name in DEFAULT_FROM}
+
+
+def valid_target(req: dict[str, Any]) -> bool:
+    """Whether the fields every token or mail request shares are well formed: ``name``,
+    ``env`` and ``vault`` (strings within bounds, the last two optional) and ``force``."""
+    name, env, vault = req.get("name"), req.get("env"), req.get("vault")
+    return (
+        isinstance(name, str)
+        and 0 < len(name) <= NAME_LIMIT
+        and (env is None or (isinstance(env, str) and len(env) <= NAME_LIMIT))
+        and (vault is None or isinstance(vault, str))
+        and isinstance(req.get("force", False), bool)
+    )
 
 
 def socket_path() -> str:

@@ -45,7 +45,6 @@ MAX_SLEEP = 30.0
 """The loop wakes at least this often (and re-checks the wall clock and the vault file)."""
 MIN_GAP = 5.0
 """After a refresh, a token is not refreshed again by the loop sooner than this."""
-NAME_LIMIT = 256
 SASL_MECHANISMS = ("xoauth2", "oauthbearer")
 
 
@@ -259,46 +258,39 @@ class Agent:
         return _error(Failure("unknown request to the agent", exit_code=2))
 
     def _token(self, req: dict[str, Any]) -> dict[str, Any]:
-        name, env, vault = req.get("name"), req.get("env"), req.get("vault")
+        name, env = req.get("name"), req.get("env")
         sasl, user, force = req.get("sasl"), req.get("user") or "", req.get("force", False)
         valid = (
-            isinstance(name, str)
-            and 0 < len(name) <= NAME_LIMIT
-            and (env is None or (isinstance(env, str) and len(env) <= NAME_LIMIT))
-            and (vault is None or isinstance(vault, str))
+            client.valid_target(req)
             and (sasl is None or sasl in SASL_MECHANISMS)
             and isinstance(user, str)
-            and len(user) <= NAME_LIMIT
-            and isinstance(force, bool)
+            and len(user) <= client.NAME_LIMIT
         )
         if not valid or not isinstance(name, str):
             return _error(Failure("malformed token request to the agent", exit_code=2))
-        if self.session is None:
-            return {"ok": False, "fallback": "locked"}
-        if not self._same_vault(vault, req):
-            return {"ok": False, "fallback": "another vault"}
-        self.check_vault()  # may lock the agent (the passphrase was changed)
-        try:
-            if self.session is None:
-                return {"ok": False, "fallback": "locked"}
+
+        def answer(session: Session) -> dict[str, Any]:
             tok = self._fresh(name, env, force)
             if sasl and not (user or tok.account):
                 return {"ok": False, "fallback": "no user"}  # the CLI says what to add
             from tui.core.agent.view import token_view
 
-            view = token_view(tok, sasl=sasl, user=user)
-        except (TokendeskError, VaultError) as exc:
-            if self.session is None:  # locked while answering: the client opens the vault
-                return {"ok": False, "fallback": "locked"}
-            return _error(describe(exc))
-        self._wake.set()  # the loop re-plans with the new record
-        return {"ok": True, "view": view}
+            return {"ok": True, "view": token_view(tok, sasl=sasl, user=user)}
+
+        return self._serve(req, answer)
 
     def _mail(self, req: dict[str, Any]) -> dict[str, Any]:
         from tui.core.agent import mail_access
 
         if not mail_access.valid_request(req):
             return _error(Failure("malformed mail request to the agent", exit_code=2))
+        return self._serve(req, lambda session: mail_access.mail_reply(session, req, self._fresh))
+
+    def _serve(
+        self, req: dict[str, Any], answer: Callable[[Session], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """``answer`` a valid request from the unlocked vault it names; the client opens the
+        vault itself (a ``fallback`` reply) when this agent is locked or holds another one."""
         if self.session is None:
             return {"ok": False, "fallback": "locked"}
         if not self._same_vault(req.get("vault"), req):
@@ -308,9 +300,9 @@ class Agent:
         try:
             if session is None:
                 return {"ok": False, "fallback": "locked"}
-            reply = mail_access.mail_reply(session, req, self._fresh)
+            reply = answer(session)
         except (TokendeskError, VaultError) as exc:
-            if self.session is None:
+            if self.session is None:  # locked while answering: the client opens the vault
                 return {"ok": False, "fallback": "locked"}
             return _error(describe(exc))
         self._wake.set()  # a refresh may have happened: the loop re-plans

@@ -33,7 +33,6 @@ if TYPE_CHECKING:  # the session brings the vault library and cryptography: agen
     from tui.core.models.outbound import OutboundComponent
     from tui.core.session import Session
 
-NAME_LIMIT = 256
 TEXT_LIMIT = 1000
 """Longest message or advice taken from an agent's error reply."""
 
@@ -54,15 +53,7 @@ class AgentRefusal(TokendeskError):
 
 def valid_request(req: dict[str, Any]) -> bool:
     """Whether ``req`` is a well-formed ``mail`` request."""
-    name, env, vault = req.get("name"), req.get("env"), req.get("vault")
-    return (
-        isinstance(name, str)
-        and 0 < len(name) <= NAME_LIMIT
-        and (env is None or (isinstance(env, str) and len(env) <= NAME_LIMIT))
-        and (vault is None or isinstance(vault, str))
-        and isinstance(req.get("outbound", False), bool)
-        and isinstance(req.get("force", False), bool)
-    )
+    return client.valid_target(req) and isinstance(req.get("outbound", False), bool)
 
 
 def mail_reply(session: Session, req: dict[str, Any], fresh: FreshToken) -> dict[str, Any]:
