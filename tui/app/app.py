@@ -108,7 +108,8 @@ class TokendeskApp(App[int]):
     ) -> None:
         """Every notification (screens' and widgets' too) goes through the core sanitizer:
         a backstop, so no server text can drive the terminal from a toast. Markup is off
-        unless a caller asks for it, so names typed by users show literally too."""
+        here unless asked for; a widget's or screen's ``notify`` asks by default, so their
+        calls with outside text pass ``markup=False``."""
         super().notify(
             sanitize(message, multiline=True),
             title=sanitize(title),
@@ -203,12 +204,16 @@ class TokendeskApp(App[int]):
         if self.refresh_interval:
             self._background_tick()
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="watch",
+          description="vault watch")  # fmt: skip
     def _watch_vault(self) -> None:
-        # A stat a second; the re-read itself is the background worker's (one at a time).
+        # A stat a second, off the UI thread; the re-read is the background worker's.
         if self.session is None or self.main_screen is None or self._stamp() == self._vault_stamp:
             return
-        busy = any(w.group == "background" and not w.is_finished for w in self.workers)
-        if not busy:
+        self.call_from_thread(self._refresh_if_idle)
+
+    def _refresh_if_idle(self) -> None:
+        if not any(w.group == "background" and not w.is_finished for w in self.workers):
             self._background_refresh()
 
     def _background_tick(self) -> None:
