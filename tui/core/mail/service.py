@@ -12,8 +12,7 @@ OAuth rejection refreshes once and retries once) and returns a logged-in client:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
 from tui.core.errors import ReauthorizationNeeded
@@ -151,8 +150,7 @@ def _reauth(comp: AnyMailComponent, exc: ReauthorizationNeeded, why: str) -> Rea
     )
 
 
-@dataclass(frozen=True)
-class Access:
+class Access(NamedTuple):
     """Everything a mail client needs to log in: the component, who, how, and where.
 
     Built from the vault (`access_for`) or from a running agent
@@ -163,8 +161,6 @@ class Access:
     username: str
     credential: Credential
     environment: str
-    token: TokenRecord | None = None
-    """The token record used (OAuth, from the vault only): for the issuer warning."""
 
 
 def access_for(
@@ -187,7 +183,7 @@ def access_for(
     comp: AnyMailComponent = records.get_outbound(name) if outbound else records.get_mail(name)
     environment = records.require_environment(env or records.current_environment)
     credential, tok = credential_for(session, comp, environment, fresh=fresh)
-    return Access(comp, username_for(comp, tok), credential, environment, tok)
+    return Access(comp, username_for(comp, tok), credential, environment)
 
 
 def unconnected(access: Access) -> MailClient | Pop3Client:
